@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// vpcdns: a split-horizon DNS resolver that answers like the AWS VPC resolver.
+/// Lower targets never import higher ones; see docs/architecture.md.
+let package = Package(
+    name: "vpcdns",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vpcdns", targets: ["vpcdns"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "IPAddress"),
+        .target(name: "DNSWire", dependencies: ["IPAddress"]),
+        .target(name: "DNSZone", dependencies: ["DNSWire"]),
+        .target(name: "VPCConfig", dependencies: ["IPAddress", "Yams"]),
+        .target(name: "VPCModel", dependencies: ["DNSWire", "DNSZone", "VPCConfig", "IPAddress"]),
+        .target(name: "DNSCache", dependencies: ["DNSWire"]),
+        .systemLibrary(name: "CCAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
+        .target(name: "DNSUpstream", dependencies: ["CCAres", "IPAddress"]),
+        .target(name: "Transport", dependencies: ["IPAddress"]),
+        .target(name: "Resolver", dependencies: ["DNSWire", "DNSZone", "VPCModel", "DNSCache", "DNSUpstream", "IPAddress"]),
+        .target(name: "SystemdSupport"),
+        .target(name: "Daemon", dependencies: [
+            "Resolver", "Transport", "VPCConfig", "VPCModel", "SystemdSupport", "DNSUpstream", "DNSCache",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "vpcdns", dependencies: [
+            "Daemon",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "IPAddressTests", dependencies: ["IPAddress"]),
+        .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DNSZoneTests", dependencies: ["DNSZone", "DNSWire"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "VPCConfigTests", dependencies: ["VPCConfig"]),
+        .testTarget(name: "VPCModelTests", dependencies: ["VPCModel", "VPCConfig", "DNSZone", "DNSWire"]),
+        .testTarget(name: "DNSCacheTests", dependencies: ["DNSCache", "DNSWire"]),
+        .testTarget(name: "DNSUpstreamTests", dependencies: ["DNSUpstream"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "IPAddress"]),
+        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "VPCModel", "VPCConfig", "DNSWire"]),
+        .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
+    ]
+)

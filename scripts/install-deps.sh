@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what vpcdns needs to build and test, only when something is missing.
+set -euo pipefail
+apt_packages=(libc-ares-dev pkg-config dnsutils bind9-utils dnsperf unbound iproute2)
+missing=()
+for package in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+python3 -c 'import dns, pytest' 2>/dev/null || python3 -m pip install -q dnspython pytest
