@@ -36,8 +36,8 @@ let package = Package(
         ]),
 
         .testTarget(name: "IPAddressTests", dependencies: ["IPAddress"]),
-        .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DNSZoneTests", dependencies: ["DNSZone", "DNSWire"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"], exclude: ["Fixtures"]),
+        .testTarget(name: "DNSZoneTests", dependencies: ["DNSZone", "DNSWire"], exclude: ["Fixtures"]),
         .testTarget(name: "VPCConfigTests", dependencies: ["VPCConfig"]),
         .testTarget(name: "VPCModelTests", dependencies: ["VPCModel", "VPCConfig", "DNSZone", "DNSWire"]),
         .testTarget(name: "DNSCacheTests", dependencies: ["DNSCache", "DNSWire"]),
