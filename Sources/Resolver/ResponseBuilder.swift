@@ -1,0 +1,54 @@
+import DNSWire
+
+/// Builds responses the way the VPC resolver sends them: `qr rd ra`, AA never set
+/// (AWS-DNS-RULES 3.10), EDNS answered with `udp: 4096` (7.3), sized to what the client can take.
+public enum ResponseBuilder {
+    /// 512 without EDNS, the advertised size (at least 512, at most 4096) with it, 65535 over TCP.
+    public static func maxResponseSize(for edns: EDNS?, overTCP: Bool) -> Int {
+        if overTCP { return 65535 }
+        guard let edns else { return 512 }
+        return min(max(Int(edns.udpPayloadSize), 512), RequestAdmission.maxUDPPayload)
+    }
+
+    /// The header of a response to `query`: ID, opcode, RD and CD copied; QR and RA set.
+    public static func responseHeader(for query: Header) -> Header {
+        var header = Header(id: query.id)
+        header.isResponse = true
+        header.opcode = query.opcode
+        header.recursionDesired = query.recursionDesired
+        header.checkingDisabled = query.checkingDisabled
+        header.recursionAvailable = true
+        return header
+    }
+
+    /// The OPT record of a response: our payload size, the client's DO bit echoed (RFC 3225).
+    public static func responseEDNS(for query: EDNS?) -> EDNS? {
+        guard let query else { return nil }
+        return EDNS(udpPayloadSize: UInt16(RequestAdmission.maxUDPPayload), dnssecOK: query.dnssecOK)
+    }
+
+    /// A complete response with the given sections, encoded to fit the client.
+    public static func response(to request: Request, rcode: RCode, answers: [ResourceRecord],
+                                authorities: [ResourceRecord] = [], additionals: [ResourceRecord] = []) -> [UInt8] {
+        var message = Message(header: responseHeader(for: request.message.header), questions: [request.question],
+                              answers: answers, authorities: authorities, additionals: additionals,
+                              edns: responseEDNS(for: request.edns))
+        message.rcode = rcode
+        return message.encode(maxSize: request.maxResponseSize)
+    }
+
+    /// An error response echoing the query's question section (if it had exactly one question).
+    public static func error(_ rcode: RCode, for query: Message, overTCP: Bool) -> [UInt8] {
+        var message = Message(header: responseHeader(for: query.header),
+                              questions: query.questions.count == 1 ? query.questions : [],
+                              edns: query.edns.map { _ in EDNS(udpPayloadSize: UInt16(RequestAdmission.maxUDPPayload)) })
+        if let edns = query.edns { message.edns?.dnssecOK = edns.dnssecOK }
+        message.rcode = rcode
+        return message.encode(maxSize: maxResponseSize(for: query.edns, overTCP: overTCP))
+    }
+
+    /// An error response to an admitted request.
+    public static func error(_ rcode: RCode, for request: Request) -> [UInt8] {
+        response(to: request, rcode: rcode, answers: [])
+    }
+}
