@@ -1,0 +1,209 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Yams
+
+/// Reads `vpcdns.yaml`: YAML syntax, keys, types, formats and ranges, with every problem found in
+/// one pass reported as `file:line:column: message`. AWS semantics are VPCModel's checks.
+public enum ConfigLoader {
+    /// The file name that locations in the embedded default config carry.
+    public static let embeddedDefaultFileName = "<embedded default>"
+    /// Config files larger than this are refused unread.
+    public static let maxFileSize = 16 << 20
+
+    /// Reads and checks the config file at `path`. Locations name `path` as given; relative zone
+    /// and log paths are resolved against the file's folder.
+    public static func load(path: String) throws(ConfigErrors) -> VPCDNSConfig {
+        let bytes = try readFile(path)
+        let text = try decodeUTF8(bytes, file: path)
+        return try parse(yaml: text, file: path, baseDirectory: Paths.directory(of: Paths.absolute(path)))
+    }
+
+    /// Checks YAML text. `file` is only used in locations; relative paths in the config are
+    /// resolved against `baseDirectory` (itself made absolute against the working directory).
+    public static func parse(yaml: String, file: String, baseDirectory: String) throws(ConfigErrors) -> VPCDNSConfig {
+        let (root, renamedKeys) = try compose(yaml, file: file)
+        let reader = NodeReader(file: file, renamedKeys: renamedKeys)
+        guard let root, reader.kind(of: root) != .null else {
+            let location = root.map(reader.location(of:)) ?? SourceLocation(file: file, line: 1, column: 1)
+            throw ConfigErrors([ConfigError(location: location,
+                                            message: "the config is empty (expected a mapping of settings such as listen, upstreams and vpcs)")])
+        }
+        let config = ConfigDecoder.config(root, reader: reader, baseDirectory: Paths.absolute(baseDirectory))
+        guard let config, reader.errors.isEmpty else {
+            throw ConfigErrors(sortedByLocation(reader.errors))
+        }
+        return config
+    }
+
+    /// `embeddedDefault`, parsed; it names no files, so no base folder is needed.
+    public static func parseEmbeddedDefault() throws(ConfigErrors) -> VPCDNSConfig {
+        try parse(yaml: embeddedDefault, file: embeddedDefaultFileName, baseDirectory: "/")
+    }
+
+    // MARK: YAML
+
+    /// How many duplicate keys `compose` gets past before giving up.
+    static let maxRenamedKeys = 256
+
+    /// Composes the one document in `yaml`. Yams stops at the first duplicate key in a mapping;
+    /// to report every duplicate where it is (the second occurrence, like any other key error),
+    /// the first occurrence is renamed in a copy of the text (one character replaced by a private
+    /// use character, so every position stays put) and composing starts again. The renamed keys'
+    /// positions and written text are returned for `NodeReader`.
+    static func compose(_ yaml: String, file: String) throws(ConfigErrors) -> (Node?, [Position: String]) {
+        var text = yaml
+        var renamed: [Position: String] = [:]
+        while true {
+            do {
+                let parser = try Parser(yaml: text, resolver: .default, constructor: .default, encoding: .utf8)
+                return (try parser.singleRoot(), renamed)
+            } catch let error as YamlError {
+                if case .duplicatedKeysInMapping(let duplicates, let context) = error, let name = duplicates.first {
+                    let position = Position(line: context.mark.line, column: context.mark.column)
+                    if renamed.count < maxRenamedKeys, renamed[position] == nil,
+                       let renamedText = renameKey(in: text, at: position, marker: renamed.count) {
+                        renamed[position] = name
+                        text = renamedText
+                        continue
+                    }
+                    throw ConfigErrors([ConfigError(location: SourceLocation(file: file, line: position.line, column: position.column),
+                                                    message: "duplicate key '\(name)' in a mapping")])
+                }
+                throw ConfigErrors([configError(from: error, file: file)])
+            } catch {
+                throw ConfigErrors([ConfigError(location: SourceLocation(file: file, line: 0, column: 0),
+                                                message: "invalid YAML: \(error)")])
+            }
+        }
+    }
+
+    /// Replaces the first character of the key starting at `position` (after its opening quote,
+    /// if quoted) with a private use character, or nil when the key is not a simple scalar.
+    static func renameKey(in text: String, at position: Position, marker: Int) -> String? {
+        var scalars = Array(text.unicodeScalars)
+        guard var index = scalarIndex(in: scalars, at: position) else { return nil }
+        if scalars[index] == "\"" || scalars[index] == "'" {
+            index += 1
+            guard index < scalars.count, !"\"'\\\r\n".unicodeScalars.contains(scalars[index]) else { return nil }
+        } else if "*&!?[]{}|>-:#%@`,\r\n \t".unicodeScalars.contains(scalars[index]) {
+            return nil
+        }
+        guard let replacement = Unicode.Scalar(0xE000 + marker) else { return nil }
+        scalars[index] = replacement
+        var result = String.UnicodeScalarView()
+        result.append(contentsOf: scalars)
+        return String(result)
+    }
+
+    /// The index of the scalar at a libyaml line and column (1-based, columns in scalars; CR LF,
+    /// CR, LF, NEL, LS and PS end lines; a leading byte order mark is not counted).
+    static func scalarIndex(in scalars: [Unicode.Scalar], at position: Position) -> Int? {
+        var line = 1, column = 1
+        var index = scalars.first == "\u{FEFF}" ? 1 : 0
+        while index < scalars.count {
+            if line == position.line && column == position.column { return index }
+            let scalar = scalars[index]
+            if scalar == "\r", index + 1 < scalars.count, scalars[index + 1] == "\n" {
+                index += 2
+                line += 1
+                column = 1
+                continue
+            }
+            if scalar == "\r" || scalar == "\n" || scalar == "\u{85}" || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// A Yams error as a located config error.
+    static func configError(from error: YamlError, file: String) -> ConfigError {
+        func located(_ mark: Mark, _ message: String) -> ConfigError {
+            ConfigError(location: SourceLocation(file: file, line: mark.line, column: mark.column), message: message)
+        }
+        func syntax(_ context: YamlError.Context?, _ problem: String, _ mark: Mark) -> ConfigError {
+            var message = "invalid YAML: \(problem)"
+            if let context {
+                message += " (\(context.text) at \(context.mark.line):\(context.mark.column))"
+            }
+            return located(mark, message)
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            return syntax(context, problem, mark)
+        case .reader(let problem, let offset, _, let yaml):
+            let position = offset.map { lineAndColumn(ofCharacter: $0, in: yaml) } ?? Position(line: 1, column: 1)
+            return ConfigError(location: SourceLocation(file: file, line: position.line, column: position.column),
+                               message: "invalid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return located(context.mark, "duplicate key '\(duplicates.first ?? "?")' in a mapping")
+        default:
+            return ConfigError(location: SourceLocation(file: file, line: 0, column: 0), message: "invalid YAML: \(error)")
+        }
+    }
+
+    static func lineAndColumn(ofCharacter offset: Int, in text: String) -> Position {
+        var line = 1, column = 1
+        for character in text.prefix(offset) {
+            if character.isNewline { line += 1; column = 1 } else { column += 1 }
+        }
+        return Position(line: line, column: column)
+    }
+
+    static func sortedByLocation(_ errors: [ConfigError]) -> [ConfigError] {
+        errors.enumerated().sorted { ($0.element.location, $0.offset) < ($1.element.location, $1.offset) }.map(\.element)
+    }
+
+    // MARK: Files
+
+    static func readFile(_ path: String) throws(ConfigErrors) -> [UInt8] {
+        func failure(_ message: String) -> ConfigErrors {
+            ConfigErrors([ConfigError(location: SourceLocation(file: path, line: 0, column: 0), message: message)])
+        }
+        guard let handle = fopen(path, "rb") else {
+            throw failure("cannot open the config file: \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(handle) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, handle)
+            if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
+            if bytes.count > maxFileSize { throw failure("the config file is larger than \(maxFileSize) bytes") }
+            if count < chunk.count {
+                if ferror(handle) != 0 { throw failure("cannot read the config file: \(String(cString: strerror(errno)))") }
+                break
+            }
+        }
+        return bytes
+    }
+
+    /// The text of `bytes`, or an error at the first byte that is not UTF-8.
+    static func decodeUTF8(_ bytes: [UInt8], file: String) throws(ConfigErrors) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var line = 1, column = 1
+        loop: while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                if encoded.count == 1 && encoded.first == 0x0A { line += 1; column = 1 } else { column += 1 }
+            case .emptyInput:
+                break loop
+            case .error:
+                break loop
+            }
+        }
+        throw ConfigErrors([ConfigError(location: SourceLocation(file: file, line: line, column: column),
+                                        message: "the config file is not valid UTF-8")])
+    }
+}
