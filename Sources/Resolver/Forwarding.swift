@@ -1,0 +1,72 @@
+import DNSCache
+import DNSUpstream
+import DNSWire
+import IPAddress
+import VPCModel
+
+/// A client query waiting for an upstream answer.
+struct PendingQuery: Sendable {
+    let request: Request
+    /// Local CNAMEs that led to the forwarded name; they precede the upstream's answer.
+    let chain: [ResourceRecord]
+    let sink: any ResponseSink
+    let client: SocketAddress
+    let transport: QueryEvent.Transport
+    let reason: Reason
+}
+
+extension QueryEngine {
+    /// The EDNS payload size vpcdns asks upstreams for (DNS flag day 2020); c-ares retries a
+    /// truncated answer over TCP itself.
+    static let upstreamPayloadSize: UInt16 = 1232
+
+    /// Answers from the cache, or joins (or starts) the one upstream query for this key.
+    func forward(_ pending: PendingQuery, name: DNSName, channel: PooledChannel) {
+        let key = CacheKey(name: name, type: pending.request.question.type, dnsClass: .internet,
+                           dnssecOK: pending.request.edns?.dnssecOK ?? false, upstreamSet: channel.id)
+        if let cached = cache.lookup(key, query: pending.request.message) {
+            respond(pending, with: cached, fromCache: true)
+            return
+        }
+        guard inflight.join(key, pending) else { return }
+        var header = Header(id: 0)
+        header.recursionDesired = true
+        let query = Message(header: header, questions: [Question(name: name, type: key.type)],
+                            edns: EDNS(udpPayloadSize: Self.upstreamPayloadSize, dnssecOK: key.dnssecOK))
+        channel.channel.send(query.encode()) { [self] result in
+            completeUpstream(key, result: result)
+        }
+    }
+
+    /// Decodes the upstream's answer, caches it, and answers every query that waited for it.
+    private func completeUpstream(_ key: CacheKey, result: Result<[UInt8], UpstreamError>) {
+        var answer: Message?
+        if case .success(let bytes) = result, let decoded = try? Message(wire: bytes),
+           decoded.header.isResponse, decoded.questions.count == 1, decoded.questions[0].name == key.name,
+           decoded.questions[0].type == key.type {
+            answer = decoded
+            cache.store(decoded, for: key)
+        }
+        for pending in inflight.complete(key) {
+            if let answer {
+                respond(pending, with: answer, fromCache: false)
+            } else {
+                pending.sink.send(ResponseBuilder.error(.servFail, for: pending.request))
+                observe(client: pending.client, transport: pending.transport, question: pending.request.question,
+                        rcode: .servFail, answers: [], reason: pending.reason)
+            }
+        }
+    }
+
+    /// The client's response built from an upstream (or cached) message: the client's ID,
+    /// question and EDNS, AA and AD cleared (AWS-DNS-RULES 3.10, 6.6), sized to the client.
+    func respond(_ pending: PendingQuery, with upstream: Message, fromCache: Bool) {
+        let answers = pending.chain + upstream.answers
+        let rcode = upstream.rcode
+        let bytes = ResponseBuilder.response(to: pending.request, rcode: rcode, answers: answers,
+                                             authorities: upstream.authorities, additionals: upstream.additionals)
+        pending.sink.send(bytes)
+        observe(client: pending.client, transport: pending.transport, question: pending.request.question, rcode: rcode,
+                answers: answers, reason: pending.reason, fromCache: fromCache)
+    }
+}

@@ -1,0 +1,23 @@
+import DNSWire
+import IPAddress
+import VPCModel
+
+/// What happened to one query: the record the query log, logs and tests read.
+public struct QueryEvent: Sendable {
+    public enum Transport: String, Sendable { case udp = "UDP", tcp = "TCP" }
+
+    public var client: SocketAddress
+    public var transport: Transport
+    public var question: Question?
+    public var rcode: RCode
+    public var answers: [ResourceRecord]
+    /// Nil for queries refused or dropped at the door before a view was chosen.
+    public var reason: Reason?
+    /// Whether the answer came from the cache of forwarded answers.
+    public var fromCache: Bool
+    /// Whether the query got no response at all.
+    public var dropped: Bool
+}
+
+/// Receives query events; called on whatever queue finished the query, so keep it cheap.
+public typealias QueryObserver = @Sendable (QueryEvent) -> Void

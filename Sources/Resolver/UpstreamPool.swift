@@ -1,0 +1,59 @@
+import DNSUpstream
+import IPAddress
+import VPCConfig
+
+import Synchronization
+
+/// A channel with an id that stays the same while the channel lives, so cached answers can be
+/// kept across reloads exactly for the channels that survive.
+public struct PooledChannel: Sendable {
+    public let id: Int
+    public let channel: UpstreamChannel
+}
+
+/// One c-ares channel per upstream set of the model, created from the config's upstream lists
+/// (`resolv.conf` read here), and reused across reloads when a set's servers did not change.
+public final class UpstreamPool: Sendable {
+    private static let nextID = Atomic<Int>(1)
+
+    /// Channels by upstream set index (as in `ResolutionModel.upstreamSets`).
+    public let channels: [PooledChannel]
+    public let configurations: [UpstreamConfiguration]
+
+    /// Resolves each set to servers and opens (or reuses from `previous`) its channel.
+    public init(sets: [[Upstream]], timeout: Duration, tries: Int, resolvConfPath: String = "/etc/resolv.conf",
+                reusing previous: UpstreamPool? = nil) throws {
+        var configurations: [UpstreamConfiguration] = []
+        for set in sets {
+            var servers: [SocketAddress] = []
+            for upstream in set {
+                switch upstream {
+                case .address(let address): servers.append(address)
+                case .resolvConf: servers += try ResolvConf.nameservers(path: resolvConfPath)
+                }
+            }
+            configurations.append(UpstreamConfiguration(servers: servers, timeout: timeout, tries: tries))
+        }
+        var channels: [PooledChannel] = []
+        for configuration in configurations {
+            if let reused = previous?.channels.first(where: { $0.channel.configuration == configuration }) {
+                channels.append(reused)
+            } else {
+                let id = Self.nextID.add(1, ordering: .relaxed).oldValue
+                channels.append(PooledChannel(id: id, channel: try UpstreamChannel(configuration: configuration)))
+            }
+        }
+        self.channels = channels
+        self.configurations = configurations
+    }
+
+    /// Shuts down the channels of this pool that `successor` does not reuse.
+    public func retire(keeping successor: UpstreamPool?) {
+        for pooled in channels where !(successor?.channels.contains { $0.id == pooled.id } ?? false) {
+            pooled.channel.shutdown()
+        }
+    }
+
+    /// Shuts down every channel.
+    public func shutdown() { retire(keeping: nil) }
+}

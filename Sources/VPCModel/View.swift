@@ -1,0 +1,60 @@
+import DNSWire
+import DNSZone
+import IPAddress
+import VPCConfig
+
+/// One VPC as its clients see DNS (or the default view, for clients in no VPC): which private
+/// zones and resolver rules apply, keyed by name so a lookup walks the query's labels once.
+public struct View: Sendable {
+    /// The VPC id, or `default`.
+    public let name: String
+    public let vpc: VPCDefinition?
+    /// `enableDnsSupport`: when false the resolver does not answer (AWS-DNS-RULES 1.2).
+    public let dnsSupport: Bool
+    /// Zones and rules by their exact name; a name may hold a rule and a zone at once.
+    let authorities: [DNSName: Authority]
+    /// The most labels any zone apex or rule domain has: longer suffixes need no lookup.
+    let deepestAuthority: Int
+
+    init(name: String, vpc: VPCDefinition?, dnsSupport: Bool, authorities: [DNSName: Authority]) {
+        self.name = name
+        self.vpc = vpc
+        self.dnsSupport = dnsSupport
+        self.authorities = authorities
+        deepestAuthority = authorities.keys.map(\.labelCount).max() ?? -1
+    }
+
+    /// The zones this view serves, for `vpcdns zones` and status lines.
+    public var zones: [ServedZone] {
+        authorities.values.compactMap(\.zone).sorted { $0.zone.origin < $1.zone.origin }
+    }
+
+    public var ruleCount: Int { authorities.values.filter { $0.rule != nil }.count }
+}
+
+/// What is configured at one name in a view.
+struct Authority: Sendable {
+    var rule: ResolverRule?
+    var zone: ServedZone?
+}
+
+/// A Route 53 Resolver rule of a view (AWS-DNS-RULES 6.2).
+struct ResolverRule: Sendable {
+    enum Kind: Sendable {
+        case forward(upstream: Int)
+        case system
+    }
+
+    var domain: DNSName
+    var kind: Kind
+    var location: SourceLocation
+}
+
+/// A private zone a view serves: from a zone file, or the hidden zone of an endpoint.
+public struct ServedZone: Sendable {
+    public let zone: Zone
+    public let source: Reason.Source
+    public let location: SourceLocation
+    /// Endpoint zones rotate their answers on each query (AWS-DNS-RULES 3.5).
+    public let rotatesAnswers: Bool
+}

@@ -1,0 +1,23 @@
+import DNSWire
+import DNSZone
+import VPCConfig
+
+/// The DNSZone calls the model makes, in one place.
+enum ZoneAdapter {
+    /// Loads a zone file confined to the config's folder.
+    static func load(_ reference: ZoneFileReference, includeRoot: String) throws(ConfigErrors) -> Zone {
+        do throws(ZoneErrors) {
+            return try ZoneParser.load(path: reference.resolvedPath, origin: nil, includeRoot: includeRoot)
+        } catch {
+            throw ConfigErrors(error.errors.map { zoneError in
+                ConfigError(location: SourceLocation(file: zoneError.file, line: zoneError.line, column: zoneError.column),
+                            message: zoneError.message)
+            })
+        }
+    }
+
+    /// Builds an endpoint's hidden zone from its records (SOA and NS included).
+    static func managedZone(origin: DNSName, records: [ResourceRecord]) throws -> Zone {
+        try Zone(origin: origin, records: records, requireNS: false)
+    }
+}
