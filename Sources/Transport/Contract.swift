@@ -1,0 +1,40 @@
+import IPAddress
+
+/// The protocol a request arrived over.
+public enum TransportProtocol: String, Sendable {
+    case udp = "UDP"
+    case tcp = "TCP"
+}
+
+/// Where a request came from and where it arrived.
+public struct QueryOrigin: Sendable {
+    /// The peer.
+    public var client: SocketAddress
+    /// The address the request arrived on: the datagram's destination address (IP_PKTINFO /
+    /// IPV6_PKTINFO) with the socket's port for UDP, so a wildcard-bound socket still tells
+    /// 127.0.0.3 from 127.0.0.2; `getsockname` of the accepted connection for TCP.
+    public var local: SocketAddress
+    public var transport: TransportProtocol
+
+    public init(client: SocketAddress, local: SocketAddress, transport: TransportProtocol) {
+        self.client = client
+        self.local = local
+        self.transport = transport
+    }
+}
+
+/// Serving code implements this; it is the only thing Transport calls.
+///
+/// `handle` is called on the listener's receiving queue for every request: one UDP datagram, or
+/// one length-framed TCP message (without its two length bytes). `request` is valid only during
+/// the call: copy what must outlive it. The handler writes the reply by calling `reply.send(_:)`
+/// at most once, either synchronously inside `handle` (the fast path: local answers, cache hits)
+/// or later from any thread (forwarded answers). Never calling it drops the request; over TCP
+/// the request stops counting as in flight when the last copy of `reply` is gone.
+///
+/// Datagrams are passed up as they are (malformed ones too): the handler decides. Only
+/// datagrams cut by the kernel (MSG_TRUNC) are dropped here. Over TCP, the next request of a
+/// connection is not read while `maxTCPQueriesInFlightPerConnection` replies are outstanding.
+public protocol RequestHandler: Sendable {
+    func handle(_ request: UnsafeRawBufferPointer, origin: QueryOrigin, reply: ReplyChannel)
+}

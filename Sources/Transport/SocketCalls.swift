@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import IPAddress
+
+/// Thin wrappers over the socket calls Transport makes, with errors as `TransportError`, and
+/// allocation-free conversions between `SocketAddress` and `sockaddr` for the hot path.
+enum SocketCalls {
+    #if canImport(Glibc)
+    static let datagram = Int32(SOCK_DGRAM.rawValue)
+    static let stream = Int32(SOCK_STREAM.rawValue)
+    static let dontWait = Int32(MSG_DONTWAIT)
+    static let truncated = Int32(MSG_TRUNC)
+    static let noSignal = Int32(MSG_NOSIGNAL)
+    static let nonBlockCloexec = Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
+    #endif
+
+    /// Room for any address family Transport sees.
+    static let storageSize = MemoryLayout<sockaddr_storage>.size
+
+    // MARK: addresses
+
+    /// Reads an AF_INET / AF_INET6 `sockaddr` without allocating; nil for other families.
+    static func address(from storage: UnsafeRawPointer) -> SocketAddress? {
+        switch Int32(storage.load(as: sockaddr.self).sa_family) {
+        case AF_INET:
+            let sin = storage.load(as: sockaddr_in.self)
+            return SocketAddress(ip: .v4(IPv4Address(UInt32(bigEndian: sin.sin_addr.s_addr))),
+                                 port: UInt16(bigEndian: sin.sin_port))
+        case AF_INET6:
+            let sin6 = storage.load(as: sockaddr_in6.self)
+            return SocketAddress(ip: .v6(ipv6(sin6.sin6_addr)), port: UInt16(bigEndian: sin6.sin6_port))
+        default:
+            return nil
+        }
+    }
+
+    static func ipv6(_ raw: in6_addr) -> IPv6Address {
+        withUnsafeBytes(of: raw) { bytes in
+            IPv6Address(high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                        low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
+    }
+
+    static func in6(_ address: IPv6Address) -> in6_addr {
+        var raw = in6_addr()
+        withUnsafeMutableBytes(of: &raw) { bytes in
+            bytes.storeBytes(of: address.high.bigEndian, toByteOffset: 0, as: UInt64.self)
+            bytes.storeBytes(of: address.low.bigEndian, toByteOffset: 8, as: UInt64.self)
+        }
+        return raw
+    }
+
+    /// Writes `address` as a `sockaddr` into `storage` (at least `storageSize` bytes) and returns
+    /// its length. No allocation.
+    static func write(_ address: SocketAddress, into storage: UnsafeMutableRawPointer) -> socklen_t {
+        switch address.ip {
+        case .v4(let v4):
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = address.port.bigEndian
+            sin.sin_addr.s_addr = v4.value.bigEndian
+            storage.storeBytes(of: sin, as: sockaddr_in.self)
+            return socklen_t(MemoryLayout<sockaddr_in>.size)
+        case .v6(let v6):
+            var sin6 = sockaddr_in6()
+            sin6.sin6_family = sa_family_t(AF_INET6)
+            sin6.sin6_port = address.port.bigEndian
+            sin6.sin6_addr = in6(v6)
+            storage.storeBytes(of: sin6, as: sockaddr_in6.self)
+            return socklen_t(MemoryLayout<sockaddr_in6>.size)
+        }
+    }
+
+    static func localAddress(_ fd: Int32) -> SocketAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(storageSize)
+        return withUnsafeMutablePointer(to: &storage) { pointer -> SocketAddress? in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } == 0
+                ? address(from: pointer) : nil
+        }
+    }
+
+    // MARK: socket set-up
+
+    /// A new non-blocking, close-on-exec socket.
+    static func socket(family: Int32, type: Int32, endpoint: String) throws(TransportError) -> Int32 {
+        let fd = Glibc.socket(family, type | nonBlockCloexec, 0)
+        guard fd >= 0 else { throw TransportError(operation: "socket", endpoint: endpoint, code: errno) }
+        return fd
+    }
+
+    static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32,
+                          _ label: String, endpoint: String) throws(TransportError) {
+        var value = value
+        guard setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            throw TransportError(operation: "setsockopt(\(label))", endpoint: endpoint, code: errno)
+        }
+    }
+
+    /// Large receive buffer: SO_RCVBUFFORCE (needs CAP_NET_ADMIN) goes past `rmem_max`; without
+    /// the capability SO_RCVBUF gets what the kernel allows. Not fatal either way.
+    static func setReceiveBuffer(_ fd: Int32, size: Int) {
+        guard size > 0 else { return }
+        var value = Int32(clamping: size)
+        let length = socklen_t(MemoryLayout<Int32>.size)
+        #if canImport(Glibc)
+        if setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &value, length) == 0 { return }
+        #endif
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, length)
+    }
+
+    static func bind(_ fd: Int32, _ address: SocketAddress, endpoint: String) throws(TransportError) {
+        let result = withUnsafeTemporaryAllocation(byteCount: storageSize, alignment: 8) { buffer in
+            let length = write(address, into: buffer.baseAddress!)
+            return Glibc.bind(fd, buffer.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
+        }
+        guard result == 0 else { throw TransportError(operation: "bind", endpoint: endpoint, code: errno) }
+    }
+
+    static func makeNonBlocking(_ fd: Int32, endpoint: String) throws(TransportError) {
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else {
+            throw TransportError(operation: "fcntl(O_NONBLOCK)", endpoint: endpoint, code: errno)
+        }
+        _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC)
+    }
+
+    static func endpoint(_ address: SocketAddress, _ transport: TransportProtocol) -> String {
+        "\(address)/\(transport == .udp ? "udp" : "tcp")"
+    }
+}
+
+/// A pthread mutex. Used where a value is touched from more than one queue.
+final class Lock: @unchecked Sendable {
+    // @unchecked: the mutex itself; allocated once, never moved.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    @inline(__always)
+    func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}

@@ -1,0 +1,226 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import IPAddress
+
+/// Control-message layout (the CMSG_* macros do not reach Swift).
+enum ControlMessage {
+    static let alignment = MemoryLayout<Int>.size
+    static func align(_ length: Int) -> Int { (length + alignment - 1) & ~(alignment - 1) }
+    static let headerSize = align(MemoryLayout<cmsghdr>.size)
+    static func length(_ dataLength: Int) -> Int { headerSize + dataLength }
+    static func space(_ dataLength: Int) -> Int { headerSize + align(dataLength) }
+    /// Enough for one IP_PKTINFO or IPV6_PKTINFO message.
+    static let bufferSize = 64
+}
+
+/// The sending side of one UDP socket; shared by its receiver and every `ReplyChannel` it made.
+/// Owns the fd: it is closed exactly once, under the lock, so a late reply from another thread
+/// can never go out on a reused fd number.
+final class UDPSender: @unchecked Sendable {
+    // @unchecked: `closed` is guarded by `lock`; `fd` is only used under it once others may close.
+    private let lock = Lock()
+    private var closed = false
+    let fd: Int32
+
+    init(fd: Int32) { self.fd = fd }
+
+    func close() {
+        lock.withLock {
+            guard !closed else { return }
+            closed = true
+            _ = Glibc.close(fd)
+        }
+    }
+
+    /// `sendmsg` with the reply's source address in a PKTINFO control message.
+    func send(_ bytes: UnsafeRawBufferPointer, to client: SocketAddress, from source: IPAddress?, interface: UInt32) {
+        let nameSize = SocketCalls.storageSize
+        withUnsafeTemporaryAllocation(byteCount: nameSize + ControlMessage.bufferSize, alignment: 8) { scratch in
+            let name = scratch.baseAddress!
+            let control = name + nameSize
+            let nameLength = SocketCalls.write(client, into: name)
+            var controlLength = 0
+            switch source {
+            case .v4(let v4)?:
+                var info = in_pktinfo()
+                info.ipi_spec_dst.s_addr = v4.value.bigEndian
+                controlLength = Self.putControl(control, level: Int32(IPPROTO_IP), type: Int32(IP_PKTINFO), value: info)
+            case .v6(let v6)?:
+                var info = GNUCalls.IPv6PacketInfo()
+                info.ipi6_addr = SocketCalls.in6(v6)
+                info.ipi6_ifindex = interface
+                controlLength = Self.putControl(control, level: Int32(IPPROTO_IPV6), type: Int32(IPV6_PKTINFO), value: info)
+            case nil:
+                break
+            }
+            var vector = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
+            withUnsafeMutablePointer(to: &vector) { vector in
+                var message = msghdr()
+                message.msg_name = name
+                message.msg_namelen = nameLength
+                message.msg_iov = vector
+                message.msg_iovlen = 1
+                message.msg_control = controlLength > 0 ? control : nil
+                message.msg_controllen = controlLength
+                lock.withLock {
+                    guard !closed else { return }
+                    while sendmsg(fd, &message, SocketCalls.noSignal | SocketCalls.dontWait) < 0 && errno == EINTR {}
+                }
+            }
+        }
+    }
+
+    private static func putControl<T>(_ control: UnsafeMutableRawPointer, level: Int32, type: Int32, value: T) -> Int {
+        let size = MemoryLayout<T>.size
+        var header = cmsghdr()
+        header.cmsg_len = ControlMessage.length(size)
+        header.cmsg_level = level
+        header.cmsg_type = type
+        control.storeBytes(of: header, as: cmsghdr.self)
+        (control + ControlMessage.headerSize).storeBytes(of: value, as: T.self)
+        return ControlMessage.space(size)
+    }
+}
+
+/// The receiving side of one UDP socket: a read source on a serial queue that drains datagrams
+/// with `recvmmsg` into buffers allocated once, and calls the handler for each.
+final class UDPReceiver: @unchecked Sendable {
+    // @unchecked: everything mutable is touched only on `queue` (the source's handlers run there).
+    let sender: UDPSender
+    let queue: DispatchQueue
+    private let handler: any RequestHandler
+    /// The bound address: its port completes the PKTINFO destination; its IP is the fallback.
+    private let bound: SocketAddress
+    private let batch: Int
+    private let perEvent: Int
+    private var source: DispatchSourceRead?
+
+    static let slotSize = 65536
+    private var data: UnsafeMutableRawPointer?
+    private var names: UnsafeMutableRawPointer?
+    private var controls: UnsafeMutableRawPointer?
+    private var vectors: UnsafeMutablePointer<iovec>?
+    private var headers: UnsafeMutablePointer<GNUCalls.MultiMessageHeader>?
+
+    init(fd: Int32, bound: SocketAddress, handler: any RequestHandler, options: TransportOptions, label: String) {
+        sender = UDPSender(fd: fd)
+        self.bound = bound
+        self.handler = handler
+        batch = min(options.udpBatchSize, options.udpMaxDatagramsPerEvent)
+        perEvent = options.udpMaxDatagramsPerEvent
+        queue = DispatchQueue(label: label)
+    }
+
+    /// Allocates the buffers and starts reading. `group` is left once the socket is closed.
+    func start(group: DispatchGroup) {
+        group.enter()
+        queue.async { [self] in
+            allocateBuffers()
+            let source = DispatchSource.makeReadSource(fileDescriptor: sender.fd, queue: queue)
+            source.setEventHandler { [self] in drain() }
+            source.setCancelHandler { [self] in
+                sender.close()
+                freeBuffers()
+                group.leave()
+            }
+            self.source = source
+            source.resume()
+        }
+    }
+
+    /// Stops reading and closes the socket (asynchronously, on the queue).
+    func cancel() {
+        queue.async { [self] in source?.cancel(); source = nil }
+    }
+
+    private func allocateBuffers() {
+        let data = UnsafeMutableRawPointer.allocate(byteCount: batch * Self.slotSize, alignment: 16)
+        let names = UnsafeMutableRawPointer.allocate(byteCount: batch * SocketCalls.storageSize, alignment: 16)
+        let controls = UnsafeMutableRawPointer.allocate(byteCount: batch * ControlMessage.bufferSize, alignment: 16)
+        let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: batch)
+        let headers = UnsafeMutablePointer<GNUCalls.MultiMessageHeader>.allocate(capacity: batch)
+        for slot in 0..<batch {
+            vectors[slot] = iovec(iov_base: data + slot * Self.slotSize, iov_len: Self.slotSize)
+            var header = GNUCalls.MultiMessageHeader()
+            header.msg_hdr.msg_name = names + slot * SocketCalls.storageSize
+            header.msg_hdr.msg_iov = vectors + slot
+            header.msg_hdr.msg_iovlen = 1
+            header.msg_hdr.msg_control = controls + slot * ControlMessage.bufferSize
+            headers[slot] = header
+        }
+        (self.data, self.names, self.controls, self.vectors, self.headers) = (data, names, controls, vectors, headers)
+    }
+
+    private func freeBuffers() {
+        data?.deallocate(); names?.deallocate(); controls?.deallocate()
+        vectors?.deallocate(); headers?.deallocate()
+        (data, names, controls, vectors, headers) = (nil, nil, nil, nil, nil)
+    }
+
+    /// Reads until the socket is empty or this event's budget is spent.
+    private func drain() {
+        guard let headers else { return }
+        var budget = perEvent
+        while budget > 0 {
+            let want = min(batch, budget)
+            for slot in 0..<want {
+                headers[slot].msg_hdr.msg_namelen = socklen_t(SocketCalls.storageSize)
+                headers[slot].msg_hdr.msg_controllen = ControlMessage.bufferSize
+                headers[slot].msg_hdr.msg_flags = 0
+                headers[slot].msg_len = 0
+            }
+            let count = GNUCalls.recvmmsg(sender.fd, headers, UInt32(want), SocketCalls.dontWait)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return  // EAGAIN: drained. Other errors (e.g. ICMP-reported) are per datagram: try next event.
+            }
+            for slot in 0..<Int(count) { deliver(headers[slot]) }
+            budget -= Int(count)
+            if Int(count) < want { return }
+        }
+    }
+
+    @inline(__always)
+    private func deliver(_ header: GNUCalls.MultiMessageHeader) {
+        let length = Int(header.msg_len)
+        guard header.msg_hdr.msg_flags & SocketCalls.truncated == 0, length <= 65535,
+              let client = SocketCalls.address(from: header.msg_hdr.msg_name) else { return }
+        var destination: IPAddress?
+        var interface: UInt32 = 0
+        var offset = 0
+        let control = header.msg_hdr.msg_control!
+        let controlLength = header.msg_hdr.msg_controllen
+        while offset + ControlMessage.headerSize <= controlLength {
+            let message = (control + offset).load(as: cmsghdr.self)
+            guard message.cmsg_len >= ControlMessage.headerSize, offset + message.cmsg_len <= controlLength else { break }
+            let body = control + offset + ControlMessage.headerSize
+            if message.cmsg_level == IPPROTO_IP && message.cmsg_type == IP_PKTINFO {
+                let info = body.loadUnaligned(as: in_pktinfo.self)
+                destination = .v4(IPv4Address(UInt32(bigEndian: info.ipi_addr.s_addr)))
+            } else if message.cmsg_level == IPPROTO_IPV6 && message.cmsg_type == IPV6_PKTINFO {
+                let info = body.loadUnaligned(as: GNUCalls.IPv6PacketInfo.self)
+                destination = .v6(SocketCalls.ipv6(info.ipi6_addr))
+                interface = info.ipi6_ifindex
+            }
+            offset += ControlMessage.align(message.cmsg_len)
+        }
+        let origin = QueryOrigin(client: client, local: SocketAddress(ip: destination ?? bound.ip, port: bound.port),
+                                 transport: .udp)
+        let reply = ReplyChannel(.udp(sender, client: client, source: destination, interface: interface))
+        handler.handle(UnsafeRawBufferPointer(start: header.msg_hdr.msg_iov.pointee.iov_base, count: length),
+                       origin: origin, reply: reply)
+    }
+
+    /// Sets the options a UDP listening socket needs: destination-address reporting and a large
+    /// receive buffer.
+    static func configure(fd: Int32, family: Int32, options: TransportOptions, endpoint: String) throws(TransportError) {
+        if family == AF_INET6 {
+            try SocketCalls.setOption(fd, Int32(IPPROTO_IPV6), Int32(IPV6_RECVPKTINFO), 1, "IPV6_RECVPKTINFO", endpoint: endpoint)
+        } else {
+            try SocketCalls.setOption(fd, Int32(IPPROTO_IP), Int32(IP_PKTINFO), 1, "IP_PKTINFO", endpoint: endpoint)
+        }
+        SocketCalls.setReceiveBuffer(fd, size: options.receiveBufferSize)
+    }
+}

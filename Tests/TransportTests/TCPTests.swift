@@ -1,0 +1,192 @@
+import Dispatch
+import Foundation
+import IPAddress
+import Testing
+@testable import Transport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct TCPTests {
+    /// The length prefix and the message arrive one byte per segment; then two frames arrive
+    /// in one segment.
+    @Test func framingAcrossWritesAndWithinOne() throws {
+        let handler = EchoHandler()
+        let listeners = try makeListeners(handler: handler)
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        #expect(server == listeners.address(.udp))
+        let client = try #require(Client.tcp(to: server))
+        defer { close(client) }
+        let query: [UInt8] = Array(0..<40)
+        for byte in Client.frame(query) {
+            Client.writeAll(client, [byte])
+            usleep(2000)
+        }
+        #expect(Client.readFrame(client) == EchoHandler.response(to: query, local: server.ip, transport: .tcp))
+        Client.writeAll(client, Client.frame([1]) + Client.frame([2, 3]))
+        #expect(Client.readFrame(client) == EchoHandler.response(to: [1], local: server.ip, transport: .tcp))
+        #expect(Client.readFrame(client) == EchoHandler.response(to: [2, 3], local: server.ip, transport: .tcp))
+        let origin = try #require(handler.log.all.first)
+        #expect(origin.transport == .tcp && origin.local == server && origin.client.ip == server.ip)
+    }
+
+    /// Pipelined queries whose answers complete in reverse order: all arrive, the quickest first
+    /// (a slow answer does not hold back the others).
+    @Test func pipelinedQueriesAnsweredOutOfOrder() throws {
+        let listeners = try makeListeners(handler: EchoHandler(.delayByFirstByte))
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        let client = try #require(Client.tcp(to: server))
+        defer { close(client) }
+        let queries: [[UInt8]] = [[60, 1], [40, 2], [20, 3], [0, 4]]  // delays: 600, 400, 200, 0 ms
+        Client.writeAll(client, queries.flatMap(Client.frame))
+        var answers: [[UInt8]] = []
+        while answers.count < queries.count, let answer = Client.readFrame(client) { answers.append(answer) }
+        let expected = queries.map { EchoHandler.response(to: $0, local: server.ip, transport: .tcp) }
+        #expect(Set(answers) == Set(expected))
+        #expect(answers.first == expected.last)
+    }
+
+    @Test func idleConnectionsAreClosed() throws {
+        let listeners = try makeListeners(options: TransportOptions(tcpIdleTimeout: .milliseconds(300)))
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        let answered = try #require(Client.tcp(to: server, timeoutMilliseconds: 5000))
+        defer { close(answered) }
+        Client.writeAll(answered, Client.frame([5]))
+        #expect(Client.readFrame(answered) != nil)
+        #expect(Client.closedByPeer(answered))
+        // Half a request is not activity.
+        let partial = try #require(Client.tcp(to: server, timeoutMilliseconds: 5000))
+        defer { close(partial) }
+        Client.writeAll(partial, [0, 10, 1, 2])
+        #expect(Client.closedByPeer(partial))
+    }
+
+    /// A busy connection is not idle: an answer that takes longer than the timeout still arrives.
+    @Test func answerSlowerThanIdleTimeoutStillArrives() throws {
+        let listeners = try makeListeners(options: TransportOptions(tcpIdleTimeout: .milliseconds(200)),
+                                          handler: EchoHandler(.async(milliseconds: 600)))
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        let client = try #require(Client.tcp(to: server))
+        defer { close(client) }
+        Client.writeAll(client, Client.frame([8]))
+        #expect(Client.readFrame(client) == EchoHandler.response(to: [8], local: server.ip, transport: .tcp))
+    }
+
+    @Test func connectionCapIsEnforced() throws {
+        let listeners = try makeListeners(options: TransportOptions(maxTCPConnections: 2))
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        var open: [Int32] = []
+        defer { open.forEach { close($0) } }
+        for _ in 0..<2 {
+            let client = try #require(Client.tcp(to: server))
+            open.append(client)
+            Client.writeAll(client, Client.frame([1]))
+            #expect(Client.readFrame(client) != nil)
+        }
+        let third = try #require(Client.tcp(to: server))
+        Client.writeAll(third, Client.frame([1]))
+        #expect(Client.closedByPeer(third), "a connection beyond the cap is closed")
+        close(third)
+        Client.writeAll(open[0], Client.frame([2]))
+        #expect(Client.readFrame(open[0]) != nil, "the admitted connections keep working")
+        // Once one closes, its slot is free again (the server notices the close asynchronously).
+        close(open.removeFirst())
+        var admitted = false
+        for _ in 0..<50 where !admitted {
+            guard let next = Client.tcp(to: server) else { break }
+            Client.writeAll(next, Client.frame([3]))
+            admitted = Client.readFrame(next) != nil
+            close(next)
+            if !admitted { usleep(20_000) }
+        }
+        #expect(admitted)
+    }
+
+    /// The client sends its queries and shuts down its sending side: the answers still come,
+    /// then the server closes.
+    @Test func halfClosedClientGetsItsAnswers() throws {
+        let listeners = try makeListeners(handler: EchoHandler(.async(milliseconds: 100)))
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        let client = try #require(Client.tcp(to: server))
+        defer { close(client) }
+        let queries: [[UInt8]] = [[1], [2, 2], [3, 3, 3]]
+        Client.writeAll(client, queries.flatMap(Client.frame))
+        shutdown(client, Int32(SHUT_WR))
+        var answers: [[UInt8]] = []
+        while answers.count < queries.count, let answer = Client.readFrame(client) { answers.append(answer) }
+        #expect(Set(answers) == Set(queries.map { EchoHandler.response(to: $0, local: server.ip, transport: .tcp) }))
+        #expect(Client.closedByPeer(client))
+    }
+
+    /// With one request allowed in flight, the second is read only after the first is done;
+    /// a request the handler drops (never replies to) frees its slot too.
+    @Test func inFlightCapAndDroppedRequests() throws {
+        let handler = HoldingHandler()
+        let listeners = try makeListeners(options: TransportOptions(maxTCPQueriesInFlightPerConnection: 1),
+                                          handler: handler)
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        let client = try #require(Client.tcp(to: server))
+        defer { close(client) }
+        Client.writeAll(client, Client.frame([1]) + Client.frame([2]) + Client.frame([3]))
+        #expect(handler.waitForRequests(1))
+        usleep(100_000)
+        #expect(handler.seen == [[1]], "the second request waits while the first is in flight")
+        handler.release(reply: false)  // drop the first
+        #expect(handler.waitForRequests(2))
+        handler.release(reply: true)
+        #expect(Client.readFrame(client) == [2])
+        #expect(handler.waitForRequests(3))
+        handler.release(reply: true)
+        #expect(Client.readFrame(client) == [3])
+    }
+
+    @Test func ipv6Loopback() throws {
+        let listeners = try makeListeners("[::1]:0")
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        let client = try #require(Client.tcp(to: server))
+        defer { close(client) }
+        Client.writeAll(client, Client.frame([4, 5]))
+        #expect(Client.readFrame(client) == EchoHandler.response(to: [4, 5], local: server.ip, transport: .tcp))
+    }
+}
+
+/// Keeps each request's reply channel until the test releases it.
+final class HoldingHandler: RequestHandler, @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSCondition()
+    private var requests: [[UInt8]] = []
+    private var pending: [(bytes: [UInt8], reply: ReplyChannel)] = []
+
+    func handle(_ request: UnsafeRawBufferPointer, origin: QueryOrigin, reply: ReplyChannel) {
+        lock.withLock {
+            requests.append(Array(request))
+            pending.append((Array(request), reply))
+            lock.broadcast()
+        }
+    }
+
+    var seen: [[UInt8]] { lock.withLock { requests } }
+
+    func waitForRequests(_ count: Int) -> Bool {
+        lock.withLock {
+            let deadline = Date().addingTimeInterval(3)
+            while requests.count < count { if !lock.wait(until: deadline) { return false } }
+            return true
+        }
+    }
+
+    /// Answers (echoes) or drops the oldest held request.
+    func release(reply: Bool) {
+        let held = lock.withLock { pending.removeFirst() }
+        if reply { held.reply.send(held.bytes) }
+    }
+}
