@@ -1,0 +1,181 @@
+internal import CCAres
+import Dispatch
+import IPAddress
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One socket c-ares opened, with the Dispatch sources that watch it.
+///
+/// Dispatch requires a descriptor to stay open until the cancel handlers of all its sources ran:
+/// closed earlier, the number can be reused by c-ares's next socket while a stale source is still
+/// registered. So c-ares's `close` only marks the watch, and the last cancel handler closes.
+final class SocketWatch {
+    let descriptor: ares_socket_t
+    /// Distinguishes this socket from a later one with the same descriptor number.
+    let token: UInt64
+    var readSource: DispatchSourceRead?
+    var writeSource: DispatchSourceWrite?
+    /// Sources created whose cancel handler has not run yet.
+    var liveSources = 0
+    /// c-ares closed the socket; the descriptor closes when `liveSources` reaches 0.
+    var closeRequested = false
+
+    init(descriptor: ares_socket_t, token: UInt64) {
+        self.descriptor = descriptor
+        self.token = token
+    }
+}
+
+extension UpstreamChannel {
+    static func makeSocketFunctions() -> ares_socket_functions {
+        ares_socket_functions(
+            asocket: { domain, type, proto, owner in
+                UpstreamChannel.owner(owner).openSocket(domain: domain, type: type, protocol: proto)
+            },
+            aclose: { socket, owner in
+                UpstreamChannel.owner(owner).closeSocket(socket)
+            },
+            aconnect: { socket, address, length, _ in
+                connect(socket, address, length)
+            },
+            arecvfrom: { socket, buffer, length, flags, from, fromLength, _ in
+                recvfrom(socket, buffer, length, flags, from, fromLength)
+            },
+            asendv: { socket, vectors, count, _ in
+                writev(socket, vectors, count)
+            }
+        )
+    }
+
+    private static func owner(_ pointer: UnsafeMutableRawPointer?) -> UpstreamChannel {
+        Unmanaged<UpstreamChannel>.fromOpaque(pointer!).takeUnretainedValue()
+    }
+
+    /// c-ares's `socket`: with user socket functions c-ares configures nothing itself.
+    func openSocket(domain: Int32, type: Int32, protocol proto: Int32) -> ares_socket_t {
+        let descriptor = socket(domain, type | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), proto)
+        guard descriptor >= 0 else { return ARES_SOCKET_BAD }
+        if type == Int32(SOCK_DGRAM.rawValue) {
+            // Bursts of answers overflow the default buffer; best effort, capped by rmem_max.
+            var size: Int32 = 4 << 20
+            _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        } else if type == Int32(SOCK_STREAM.rawValue) {
+            var on: Int32 = 1
+            _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
+        nextSocketToken += 1
+        let watch = SocketWatch(descriptor: descriptor, token: nextSocketToken)
+        openSockets[descriptor] = watch
+        watches[watch.token] = watch
+        statistics.socketsOpened += 1
+        statistics.descriptorUses[descriptor, default: 0] += 1
+        return descriptor
+    }
+
+    /// c-ares's `close`: the descriptor closes once its sources are cancelled (see `SocketWatch`).
+    func closeSocket(_ descriptor: ares_socket_t) -> Int32 {
+        guard let watch = openSockets.removeValue(forKey: descriptor) else {
+            return close(descriptor)
+        }
+        statistics.socketsClosed += 1
+        watch.closeRequested = true
+        cancelSources(of: watch)
+        closeIfUnwatched(watch)
+        return 0
+    }
+
+    /// The sock-state callback: c-ares wants to hear when `descriptor` is readable / writable;
+    /// (false, false) comes just before it closes the socket.
+    func socketStateChanged(_ descriptor: ares_socket_t, readable: Bool, writable: Bool) {
+        guard let watch = openSockets[descriptor] else { return }
+        if readable, watch.readSource == nil {
+            let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
+            watch.readSource = source
+            install(source, on: watch, readable: true)
+        } else if !readable, let source = watch.readSource {
+            watch.readSource = nil
+            source.cancel()
+        }
+        if writable, watch.writeSource == nil {
+            let source = DispatchSource.makeWriteSource(fileDescriptor: descriptor, queue: queue)
+            watch.writeSource = source
+            install(source, on: watch, readable: false)
+        } else if !writable, let source = watch.writeSource {
+            watch.writeSource = nil
+            source.cancel()
+        }
+    }
+
+    private func install(_ source: some DispatchSourceProtocol, on watch: SocketWatch, readable: Bool) {
+        let token = watch.token
+        source.setEventHandler { [weak self] in
+            self?.socketReady(token: token, readable: readable)
+        }
+        // Strong on purpose: the channel outlives every source, so the descriptor always gets closed.
+        source.setCancelHandler { [self] in
+            sourceCancelled(token: token)
+        }
+        watch.liveSources += 1
+        source.activate()
+    }
+
+    private func socketReady(token: UInt64, readable: Bool) {
+        guard let watch = watches[token], !watch.closeRequested else { return }
+        let descriptor = watch.descriptor
+        if readable {
+            guard watch.readSource != nil else { return }
+            withAres { ares_process_fd($0, descriptor, ARES_SOCKET_BAD) }
+        } else {
+            guard watch.writeSource != nil else { return }
+            withAres { ares_process_fd($0, ARES_SOCKET_BAD, descriptor) }
+        }
+    }
+
+    private func sourceCancelled(token: UInt64) {
+        guard let watch = watches[token] else { return }
+        watch.liveSources -= 1
+        closeIfUnwatched(watch)
+    }
+
+    private func cancelSources(of watch: SocketWatch) {
+        if let source = watch.readSource {
+            watch.readSource = nil
+            source.cancel()
+        }
+        if let source = watch.writeSource {
+            watch.writeSource = nil
+            source.cancel()
+        }
+    }
+
+    private func closeIfUnwatched(_ watch: SocketWatch) {
+        guard watch.closeRequested, watch.liveSources == 0 else { return }
+        watches[watch.token] = nil
+        _ = close(watch.descriptor)
+    }
+
+    /// Hands the servers to c-ares with their ports (`ares_set_servers_ports`, which copies them).
+    static func setServers(_ servers: [SocketAddress], on channel: ares_channel) -> Int32 {
+        var nodes = [ares_addr_port_node](repeating: ares_addr_port_node(), count: servers.count)
+        return nodes.withUnsafeMutableBufferPointer { nodes in
+            let base = nodes.baseAddress!
+            for (index, server) in servers.enumerated() {
+                var node = ares_addr_port_node()
+                switch server.ip {
+                case .v4(let address):
+                    node.family = AF_INET
+                    node.addr.addr4.s_addr = address.value.bigEndian
+                case .v6(let address):
+                    node.family = AF_INET6
+                    withUnsafeMutableBytes(of: &node.addr.addr6) { $0.copyBytes(from: address.bytes) }
+                }
+                node.udp_port = Int32(server.port)
+                node.tcp_port = Int32(server.port)
+                node.next = index + 1 < servers.count ? base + index + 1 : nil
+                nodes[index] = node
+            }
+            return ares_set_servers_ports(channel, base)
+        }
+    }
+}

@@ -1,0 +1,368 @@
+internal import CCAres
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One c-ares channel for one upstream set, owned by one serial queue. Every ares_* call and callback runs on it.
+///
+/// c-ares is driven by events, never polled: its sock-state callback opens and cancels one Dispatch
+/// read (and, while it has TCP data to write, write) source per socket, readiness calls
+/// `ares_process_fd`, and a single timer follows `ares_timeout` and the queries' deadlines.
+///
+/// `@unchecked Sendable`: every mutable property is touched only on `queue`, a private serial
+/// queue; the public methods hop onto it.
+public final class UpstreamChannel: @unchecked Sendable {
+    public let configuration: UpstreamConfiguration
+
+    /// The serial queue that owns the channel: all state below, every ares_* call, every callback.
+    let queue: DispatchQueue
+    private let queueKey = DispatchSpecificKey<UInt8>()
+    /// Nil before init finished and after teardown; cleared before `ares_destroy`.
+    var channel: ares_channel?
+    /// c-ares keeps this pointer: freed in deinit, after `ares_destroy`.
+    let socketFunctions: UnsafeMutablePointer<ares_socket_functions>
+    private let timer: DispatchSourceTimer
+    /// `configuration.deadline`, for Dispatch.
+    private let queryDeadline: DispatchTimeInterval
+
+    /// Sockets c-ares has open, by descriptor.
+    var openSockets: [ares_socket_t: SocketWatch] = [:]
+    /// Every socket whose descriptor is not closed yet (open, or closed by c-ares and waiting for its
+    /// sources' cancel handlers), by token.
+    var watches: [UInt64: SocketWatch] = [:]
+    var nextSocketToken: UInt64 = 0
+    var statistics = Statistics()
+
+    /// Upstream query IDs in use: each outstanding query's, until c-ares calls its callback.
+    var upstreamIDs = Set<UInt16>()
+    /// Outstanding queries in send order, which is deadline order (all get the same deadline).
+    private var deadlineQueue: [QueryContext] = []
+    private var deadlineHead = 0
+    /// Completions collected while inside c-ares, run once the outermost ares_* call returned, so
+    /// user code never runs inside c-ares.
+    var pendingCompletions: [PendingCompletion] = []
+    /// How many ares_* calls are on the stack (they nest: a callback may lead to another).
+    private var aresDepth = 0
+    private var shutdownRequested = false
+
+    /// Counters for tests and diagnostics.
+    struct Statistics {
+        var socketsOpened = 0
+        var socketsClosed = 0
+        /// Descriptor numbers handed to c-ares, with how often each was handed out.
+        var descriptorUses: [ares_socket_t: Int] = [:]
+    }
+
+    private static let libraryStatus: Int32 = ares_library_init(ARES_LIB_INIT_ALL)
+
+    public init(configuration: UpstreamConfiguration) throws(UpstreamError) {
+        guard !configuration.servers.isEmpty else {
+            throw UpstreamError(code: .noServers, message: "no upstream server configured")
+        }
+        guard let timeoutMilliseconds = configuration.timeoutMilliseconds else {
+            throw UpstreamError(code: .other, message: "upstream timeout \(configuration.timeout) is not between 1 ms and 24 days")
+        }
+        guard configuration.tries >= 1, configuration.tries <= 100 else {
+            throw UpstreamError(code: .other, message: "upstream tries \(configuration.tries) is not between 1 and 100")
+        }
+        if let zeroPort = configuration.servers.first(where: { $0.port == 0 }) {
+            throw UpstreamError(code: .other, message: "upstream \(zeroPort) has port 0")
+        }
+        let libraryStatus = Self.libraryStatus
+        guard libraryStatus == ARES_SUCCESS else {
+            throw UpstreamError(aresStatus: libraryStatus, context: "ares_library_init")
+        }
+
+        self.configuration = configuration
+        let (seconds, attoseconds) = configuration.deadline.components
+        queryDeadline = .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        queue = DispatchQueue(label: "vpcdns.upstream")
+        timer = DispatchSource.makeTimerSource(queue: queue)
+        socketFunctions = .allocate(capacity: 1)
+        socketFunctions.initialize(to: Self.makeSocketFunctions())
+
+        queue.setSpecific(key: queueKey, value: 1)
+        timer.setEventHandler { [weak self] in self?.timerFired() }
+        timer.schedule(deadline: .distantFuture)
+        timer.activate()
+
+        let owner = Unmanaged.passUnretained(self).toOpaque()
+        var options = ares_options()
+        // NOCHECKRESP: REFUSED / SERVFAIL / NOTIMP answers come back as bytes to relay.
+        // No ARES_FLAG_EDNS: with it, 1.18 rewrites the query (drops its last 11 bytes) and turns
+        // EDNS off channel-wide on a SERVFAIL, FORMERR or NOTIMP answer.
+        // No STAYOPEN: idle sockets close; no PRIMARY: the next server is tried on failure.
+        options.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES
+        options.timeout = timeoutMilliseconds
+        options.tries = Int32(configuration.tries)
+        options.sock_state_cb = { data, socket, readable, writable in
+            guard let data else { return }
+            Unmanaged<UpstreamChannel>.fromOpaque(data).takeUnretainedValue()
+                .socketStateChanged(socket, readable: readable != 0, writable: writable != 0)
+        }
+        options.sock_state_cb_data = owner
+        // NOROTATE: `options rotate` in resolv.conf must not reorder the configured servers.
+        let mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_NOROTATE
+        var newChannel: ares_channel?
+        let status = ares_init_options(&newChannel, &options, mask)
+        guard status == ARES_SUCCESS, let newChannel else {
+            throw UpstreamError(aresStatus: status, context: "ares_init_options")
+        }
+        ares_set_socket_functions(newChannel, socketFunctions, owner)
+        let serversStatus = Self.setServers(configuration.servers, on: newChannel)
+        guard serversStatus == ARES_SUCCESS else {
+            ares_destroy(newChannel)
+            throw UpstreamError(aresStatus: serversStatus, context: "ares_set_servers_ports")
+        }
+        channel = newChannel
+    }
+
+    deinit {
+        // Sources' cancel handlers keep the channel alive, so no socket is open here unless
+        // c-ares still has queries; teardown completes those with `.destroyed`.
+        if isOnQueue {
+            teardown()
+        } else {
+            queue.sync { teardown() }
+        }
+        timer.cancel()
+        socketFunctions.deinitialize(count: 1)
+        socketFunctions.deallocate()
+    }
+
+    /// Sends a DNS query (raw wire bytes, the client's ID inside). `completion` runs exactly once, on the
+    /// channel's queue and never inside `send`, with the raw answer whose ID is the query's own ID again,
+    /// or an error: `.timeout` at the latest after `configuration.deadline`
+    /// (`timeout × tries × servers`), `.destroyed` after `shutdown()`.
+    ///
+    /// The query goes upstream with a fresh random ID, unique among this channel's outstanding
+    /// queries. Answers with any RCODE (REFUSED, SERVFAIL, ...) are returned as bytes. Answers over
+    /// 512 bytes or with TC set over UDP are fetched again over TCP by c-ares.
+    public func send(_ query: [UInt8], completion: @escaping @Sendable (Result<[UInt8], UpstreamError>) -> Void) {
+        queue.async { self.start(query, completion: completion) }
+    }
+
+    /// Completes outstanding queries with `.destroyed`, destroys the c-ares channel and closes its
+    /// sockets. Returns after those completions ran. Later `send`s complete with `.destroyed`.
+    public func shutdown() {
+        if isOnQueue {
+            shutdownOnQueue()
+        } else {
+            queue.sync { shutdownOnQueue() }
+        }
+    }
+
+    // MARK: - On the queue
+
+    private var isOnQueue: Bool { DispatchQueue.getSpecific(key: queueKey) != nil }
+
+    private func start(_ query: [UInt8], completion: @escaping @Sendable (Result<[UInt8], UpstreamError>) -> Void) {
+        guard channel != nil else {
+            completion(.failure(.destroyed))
+            return
+        }
+        guard query.count >= 12, query.count <= 65535 else {
+            completion(.failure(UpstreamError(code: .badQuery, message: "a DNS query has 12 to 65535 bytes, this one \(query.count)")))
+            return
+        }
+        guard let upstreamID = allocateUpstreamID() else {
+            completion(.failure(UpstreamError(code: .other, message: "65536 queries outstanding on one upstream channel")))
+            return
+        }
+        var upstreamQuery = query
+        upstreamQuery[0] = UInt8(truncatingIfNeeded: upstreamID >> 8)
+        upstreamQuery[1] = UInt8(truncatingIfNeeded: upstreamID)
+        let context = QueryContext(
+            owner: self,
+            clientID: UInt16(query[0]) << 8 | UInt16(query[1]),
+            upstreamID: upstreamID,
+            deadline: .now() + queryDeadline,
+            completion: completion
+        )
+        deadlineQueue.append(context)
+        // Retained once here, released in the callback, which c-ares calls exactly once.
+        let argument = Unmanaged.passRetained(context).toOpaque()
+        withAres { channel in
+            upstreamQuery.withUnsafeBufferPointer { bytes in
+                ares_send(channel, bytes.baseAddress, Int32(bytes.count), { argument, status, _, answer, length in
+                    QueryContext.finished(argument, status: status, answer: answer, length: length)
+                }, argument)
+            }
+        }
+    }
+
+    private func allocateUpstreamID() -> UInt16? {
+        guard upstreamIDs.count <= Int(UInt16.max) else { return nil }
+        var generator = SystemRandomNumberGenerator()
+        while true {
+            let candidate = UInt16.random(in: .min ... .max, using: &generator)
+            if upstreamIDs.insert(candidate).inserted { return candidate }
+        }
+    }
+
+    /// Runs one ares_* call; when the outermost one returns, expires deadlines, runs the collected
+    /// completions and re-arms the timer.
+    func withAres(_ body: (ares_channel) -> Void) {
+        guard let channel else { return }
+        aresDepth += 1
+        body(channel)
+        aresDepth -= 1
+        if aresDepth == 0 { afterEvent() }
+    }
+
+    private func afterEvent() {
+        expireDeadlines(now: .now())
+        runPendingCompletions()
+        if shutdownRequested {
+            teardown()
+        } else {
+            rearmTimer()
+        }
+    }
+
+    private func timerFired() {
+        if channel == nil { return }
+        // Both descriptors ARES_SOCKET_BAD: c-ares only processes its timeouts.
+        withAres { ares_process_fd($0, ARES_SOCKET_BAD, ARES_SOCKET_BAD) }
+    }
+
+    private func rearmTimer() {
+        guard let channel else { return }
+        var next: DispatchTime?
+        var buffer = timeval()
+        if let remaining = ares_timeout(channel, nil, &buffer) {
+            // Points into `buffer` (or c-ares's own storage): read it at once.
+            let value = remaining.pointee
+            let microseconds = max(0, Int(value.tv_sec) * 1_000_000 + Int(value.tv_usec))
+            next = .now() + .microseconds(microseconds)
+        }
+        if let earliest = firstOutstandingDeadline() {
+            next = next.map { min($0, earliest) } ?? earliest
+        }
+        timer.schedule(deadline: next ?? .distantFuture, leeway: .milliseconds(2))
+    }
+
+    /// Drops finished queries from the front of the deadline queue; returns the first live deadline.
+    private func firstOutstandingDeadline() -> DispatchTime? {
+        while deadlineHead < deadlineQueue.count, deadlineQueue[deadlineHead].isFinished {
+            deadlineHead += 1
+        }
+        compactDeadlineQueue()
+        return deadlineHead < deadlineQueue.count ? deadlineQueue[deadlineHead].deadline : nil
+    }
+
+    /// Completes queries past their deadline with `.timeout`. c-ares still owns them until it gives
+    /// up itself (1.18 cannot cancel one query); its late callback only releases the context.
+    private func expireDeadlines(now: DispatchTime) {
+        while deadlineHead < deadlineQueue.count {
+            let context = deadlineQueue[deadlineHead]
+            if !context.isFinished {
+                guard context.deadline <= now else { break }
+                context.isFinished = true
+                let error = UpstreamError(code: .timeout, message: "no answer from \(serverList) within \(configuration.deadline)")
+                pendingCompletions.append(PendingCompletion(completion: context.completion, result: .failure(error)))
+            }
+            deadlineHead += 1
+        }
+        compactDeadlineQueue()
+    }
+
+    private func compactDeadlineQueue() {
+        if deadlineHead == deadlineQueue.count {
+            deadlineQueue.removeAll(keepingCapacity: deadlineQueue.count <= 4096)
+            deadlineHead = 0
+        } else if deadlineHead >= 1024, deadlineHead * 2 >= deadlineQueue.count {
+            deadlineQueue.removeFirst(deadlineHead)
+            deadlineHead = 0
+        }
+    }
+
+    private var serverList: String {
+        configuration.servers.map(\.description).joined(separator: ", ")
+    }
+
+    private func runPendingCompletions() {
+        // A completion may shut the channel down, which collects and runs more completions.
+        while !pendingCompletions.isEmpty {
+            let batch = pendingCompletions
+            pendingCompletions.removeAll(keepingCapacity: true)
+            for pending in batch { pending.completion(pending.result) }
+        }
+    }
+
+    private func shutdownOnQueue() {
+        if aresDepth > 0 {
+            shutdownRequested = true
+        } else {
+            teardown()
+        }
+    }
+
+    private func teardown() {
+        shutdownRequested = false
+        guard let channel else { return }
+        // Cleared first: callbacks inside ares_destroy must not reach this channel again.
+        self.channel = nil
+        aresDepth += 1
+        // Calls every outstanding query's callback with ARES_EDESTRUCTION and closes the sockets.
+        ares_destroy(channel)
+        aresDepth -= 1
+        deadlineQueue.removeAll()
+        deadlineHead = 0
+        timer.schedule(deadline: .distantFuture)
+        runPendingCompletions()
+    }
+}
+
+/// A completion and its result, waiting for the outermost ares_* call to return.
+struct PendingCompletion {
+    var completion: @Sendable (Result<[UInt8], UpstreamError>) -> Void
+    var result: Result<[UInt8], UpstreamError>
+}
+
+/// One query between `ares_send` and its callback. Travels through c-ares as the callback's `void *`.
+final class QueryContext {
+    /// Callbacks run only inside ares_* calls the owner makes, so it is alive whenever one runs.
+    unowned(unsafe) let owner: UpstreamChannel
+    let clientID: UInt16
+    let upstreamID: UInt16
+    let deadline: DispatchTime
+    let completion: @Sendable (Result<[UInt8], UpstreamError>) -> Void
+    /// Set once the completion is queued: by c-ares's callback or by the deadline.
+    var isFinished = false
+
+    init(owner: UpstreamChannel, clientID: UInt16, upstreamID: UInt16, deadline: DispatchTime,
+         completion: @escaping @Sendable (Result<[UInt8], UpstreamError>) -> Void) {
+        self.owner = owner
+        self.clientID = clientID
+        self.upstreamID = upstreamID
+        self.deadline = deadline
+        self.completion = completion
+    }
+
+    /// The `ares_send` callback: balances the retain of `start`, copies the answer (valid only now)
+    /// and restores the client's ID in it.
+    static func finished(_ argument: UnsafeMutableRawPointer?, status: Int32, answer: UnsafeMutablePointer<UInt8>?, length: Int32) {
+        guard let argument else { return }
+        let context = Unmanaged<QueryContext>.fromOpaque(argument).takeRetainedValue()
+        let owner = context.owner
+        owner.upstreamIDs.remove(context.upstreamID)
+        guard !context.isFinished else { return }
+        context.isFinished = true
+        let result: Result<[UInt8], UpstreamError>
+        if status == ARES_SUCCESS {
+            if let answer, length >= 12 {
+                var bytes = Array(UnsafeBufferPointer(start: answer, count: Int(length)))
+                bytes[0] = UInt8(truncatingIfNeeded: context.clientID >> 8)
+                bytes[1] = UInt8(truncatingIfNeeded: context.clientID)
+                result = .success(bytes)
+            } else {
+                result = .failure(UpstreamError(code: .malformedAnswer, message: "answer of \(length) bytes is shorter than a DNS header"))
+            }
+        } else {
+            result = .failure(UpstreamError(aresStatus: status))
+        }
+        owner.pendingCompletions.append(PendingCompletion(completion: context.completion, result: result))
+    }
+}

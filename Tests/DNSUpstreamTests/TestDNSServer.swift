@@ -1,0 +1,259 @@
+import Dispatch
+import IPAddress
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A small DNS server on 127.0.0.1, UDP and TCP on one ephemeral port, that answers A queries in a
+/// configurable way and records what it received.
+///
+/// `@unchecked Sendable`: all mutable state is confined to `queue`, a private serial queue.
+final class TestDNSServer: @unchecked Sendable {
+    enum Behavior: Sendable, CustomStringConvertible {
+        /// One A record whose address `DNSTestMessage.address(for:)` derives from the name.
+        case answer
+        case refused
+        case servfail
+        /// TC=1 and no records over UDP; `records` A records over TCP.
+        case truncateUDP(records: Int)
+        /// Records queries, never answers.
+        case silent
+        /// Answers after a delay.
+        case delayed(milliseconds: Int)
+        /// Holds every answer until it has seen `distinctIDs` different query IDs (or
+        /// `maxWaitMilliseconds` passed since the first query), then answers all at once and
+        /// later queries at once.
+        case holdUntil(distinctIDs: Int, maxWaitMilliseconds: Int)
+
+        var description: String {
+            switch self {
+            case .answer: "answer"
+            case .refused: "REFUSED"
+            case .servfail: "SERVFAIL"
+            case .truncateUDP(let records): "TC over UDP, \(records) records over TCP"
+            case .silent: "silent"
+            case .delayed(let milliseconds): "answer after \(milliseconds) ms"
+            case .holdUntil(let count, _): "hold until \(count) IDs"
+            }
+        }
+    }
+
+    struct Received: Sendable, Hashable {
+        var id: UInt16
+        var name: String
+        var overTCP: Bool
+    }
+
+    let address: SocketAddress
+    private let behavior: Behavior
+    private let queue = DispatchQueue(label: "test-dns-server")
+    private let udpSocket: Int32
+    private let tcpSocket: Int32
+    private var sources: [DispatchSourceProtocol] = []
+    private var connections: [Int32: (source: DispatchSourceRead, buffer: [UInt8])] = [:]
+    private var log: [Received] = []
+    private var heldAnswers: [@Sendable () -> Void] = []
+    private var heldIDs = Set<UInt16>()
+    private var holdReleased = false
+    private var holdTimerStarted = false
+
+    init(_ behavior: Behavior) throws {
+        self.behavior = behavior
+        var lastError: Int32 = 0
+        for _ in 0..<20 {
+            let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            precondition(udp >= 0 && tcp >= 0, "socket: \(errno)")
+            var size: Int32 = 4 << 20
+            _ = setsockopt(udp, SOL_SOCKET, SO_RCVBUF, &size, 4)
+            var on: Int32 = 1
+            _ = setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &on, 4)
+            if bindLoopback(udp, port: 0) == 0, let port = boundPort(udp), bindLoopback(tcp, port: port) == 0, listen(tcp, 64) == 0 {
+                udpSocket = udp
+                tcpSocket = tcp
+                address = SocketAddress(ip: .v4(IPv4Address(127, 0, 0, 1)), port: port)
+                queue.sync { startSources() }
+                return
+            }
+            lastError = errno
+            close(udp)
+            close(tcp)
+        }
+        throw TestServerError(message: "cannot bind UDP and TCP on one loopback port: errno \(lastError)")
+    }
+
+    /// What the server received so far, in order.
+    var received: [Received] { queue.sync { log } }
+
+    func stop() {
+        queue.sync {
+            for source in sources { source.cancel() }
+            sources.removeAll()
+            for (_, connection) in connections { connection.source.cancel() }
+            connections.removeAll()
+        }
+    }
+
+    deinit { stop() }
+
+    private func startSources() {
+        let udp = DispatchSource.makeReadSource(fileDescriptor: udpSocket, queue: queue)
+        udp.setEventHandler { [unowned self] in readDatagrams() }
+        udp.setCancelHandler { [udpSocket] in close(udpSocket) }
+        let tcp = DispatchSource.makeReadSource(fileDescriptor: tcpSocket, queue: queue)
+        tcp.setEventHandler { [unowned self] in acceptConnections() }
+        tcp.setCancelHandler { [tcpSocket] in close(tcpSocket) }
+        sources = [udp, tcp]
+        udp.activate()
+        tcp.activate()
+    }
+
+    private func readDatagrams() {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            var peer = sockaddr_storage()
+            var peerLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let count = buffer.withUnsafeMutableBytes { bytes in
+                withUnsafeMutablePointer(to: &peer) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        recvfrom(udpSocket, bytes.baseAddress, bytes.count, 0, $0, &peerLength)
+                    }
+                }
+            }
+            guard count > 0 else { return }
+            let query = Array(buffer[0..<count])
+            let socket = udpSocket
+            let sender = peer
+            let senderLength = peerLength
+            handle(query, overTCP: false) { answer in
+                var peer = sender
+                _ = answer.withUnsafeBytes { bytes in
+                    withUnsafePointer(to: &peer) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            sendto(socket, bytes.baseAddress, bytes.count, 0, $0, senderLength)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func acceptConnections() {
+        while true {
+            let connection = accept(tcpSocket, nil, nil)
+            guard connection >= 0 else { return }
+            _ = fcntl(connection, F_SETFL, fcntl(connection, F_GETFL) | O_NONBLOCK)
+            let source = DispatchSource.makeReadSource(fileDescriptor: connection, queue: queue)
+            source.setEventHandler { [unowned self] in readStream(connection) }
+            source.setCancelHandler { close(connection) }
+            connections[connection] = (source, [])
+            source.activate()
+        }
+    }
+
+    private func readStream(_ connection: Int32) {
+        guard var state = connections[connection] else { return }
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(connection, $0.baseAddress, $0.count) }
+            if count > 0 {
+                state.buffer += chunk[0..<count]
+                continue
+            }
+            if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) {
+                state.source.cancel()
+                connections[connection] = nil
+                return
+            }
+            break
+        }
+        while state.buffer.count >= 2 {
+            let length = Int(state.buffer[0]) << 8 | Int(state.buffer[1])
+            guard state.buffer.count >= 2 + length else { break }
+            let query = Array(state.buffer[2..<(2 + length)])
+            state.buffer.removeFirst(2 + length)
+            handle(query, overTCP: true) { answer in
+                let framed = [UInt8(answer.count >> 8), UInt8(answer.count & 0xff)] + answer
+                var offset = 0
+                while offset < framed.count {
+                    let written = framed[offset...].withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+                    if written > 0 { offset += written } else if errno != EAGAIN { return }
+                }
+            }
+        }
+        connections[connection]?.buffer = state.buffer
+    }
+
+    private func handle(_ query: [UInt8], overTCP: Bool, send: @escaping @Sendable ([UInt8]) -> Void) {
+        guard let question = DNSTestMessage.parseQuestion(query) else { return }
+        log.append(Received(id: question.id, name: question.name, overTCP: overTCP))
+        let answer = { DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 0, addresses: [DNSTestMessage.address(for: question.name)]) }
+        switch behavior {
+        case .answer:
+            send(answer())
+        case .refused:
+            send(DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 5))
+        case .servfail:
+            send(DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 2))
+        case .truncateUDP(let records):
+            if overTCP {
+                let addresses = (0..<records).map { DNSTestMessage.address(for: question.name, index: $0) }
+                send(DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 0, addresses: addresses))
+            } else {
+                send(DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 0, truncated: true))
+            }
+        case .silent:
+            break
+        case .delayed(let milliseconds):
+            let bytes = answer()
+            queue.asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { send(bytes) }
+        case .holdUntil(let count, let maxWait):
+            let bytes = answer()
+            if holdReleased {
+                send(bytes)
+                return
+            }
+            heldAnswers.append { send(bytes) }
+            heldIDs.insert(question.id)
+            if !holdTimerStarted {
+                holdTimerStarted = true
+                queue.asyncAfter(deadline: .now() + .milliseconds(maxWait)) { [unowned self] in releaseHeld() }
+            }
+            if heldIDs.count >= count { releaseHeld() }
+        }
+    }
+
+    private func releaseHeld() {
+        guard !holdReleased else { return }
+        holdReleased = true
+        for answer in heldAnswers { answer() }
+        heldAnswers.removeAll()
+    }
+}
+
+struct TestServerError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+private func bindLoopback(_ socket: Int32, port: UInt16) -> Int32 {
+    SocketAddress(ip: .v4(IPv4Address(127, 0, 0, 1)), port: port).withSockAddr { bind(socket, $0, $1) }
+}
+
+private func boundPort(_ socket: Int32) -> UInt16? {
+    var storage = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let status = withUnsafeMutablePointer(to: &storage) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+    }
+    guard status == 0 else { return nil }
+    return withUnsafeBytes(of: &storage) { SocketAddress(storage: $0.baseAddress!)?.port }
+}
+
+/// A loopback port with no UDP or TCP listener (bound once, then closed).
+func unusedLoopbackPort() -> UInt16 {
+    let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    defer { close(udp) }
+    precondition(bindLoopback(udp, port: 0) == 0)
+    return boundPort(udp)!
+}
