@@ -1,0 +1,67 @@
+import IPAddress
+import Resolver
+import Transport
+
+/// The daemon's listeners: one `Listeners` per configured address (so a reload can add and
+/// remove addresses one by one) plus the sockets systemd passed in, which are never closed on reload.
+final class ListenerSet: @unchecked Sendable {
+    // Only touched on the daemon's control queue.
+    private var byAddress: [SocketAddress: Listeners] = [:]
+    private var inherited: Listeners?
+    private let options: TransportOptions
+    private let handler: EngineHandler
+
+    init(options: TransportOptions, handler: EngineHandler) {
+        self.options = options
+        self.handler = handler
+    }
+
+    /// Takes over sockets passed by systemd (socket activation).
+    func adopt(_ sockets: [InheritedSocket]) throws(TransportError) {
+        guard !sockets.isEmpty else { return }
+        let listeners = try Listeners(addresses: [], inheritedSockets: sockets, options: options, handler: handler)
+        listeners.start()
+        inherited = listeners
+    }
+
+    /// Addresses the passed sockets already cover.
+    var inheritedAddresses: Set<SocketAddress> {
+        Set(inherited?.boundAddresses.map(\.1) ?? [])
+    }
+
+    /// Binds the addresses not bound yet and closes those no longer wanted. On a bind failure
+    /// nothing is closed and the error names the address.
+    func update(to wanted: [SocketAddress]) throws(TransportError) {
+        let wantedSet = Set(wanted).subtracting(inheritedAddresses)
+        var added: [SocketAddress: Listeners] = [:]
+        do throws(TransportError) {
+            for address in wanted where wantedSet.contains(address) && byAddress[address] == nil && added[address] == nil {
+                added[address] = try Listeners(addresses: [address], options: options, handler: handler)
+            }
+        } catch {
+            for listeners in added.values { listeners.stop(drainFor: .zero) }
+            throw error
+        }
+        for listeners in added.values { listeners.start() }
+        byAddress.merge(added) { old, _ in old }
+        for (address, listeners) in byAddress where !wantedSet.contains(address) {
+            listeners.stop(drainFor: .milliseconds(200))
+            byAddress[address] = nil
+        }
+    }
+
+    /// Every address and protocol served, for logs and status.
+    var boundAddresses: [(TransportProtocol, SocketAddress)] {
+        (inherited.map { [$0] } ?? []).flatMap(\.boundAddresses) + byAddress.values.flatMap(\.boundAddresses)
+    }
+
+    var isServing: Bool { inherited != nil || !byAddress.isEmpty }
+
+    /// Stops accepting, lets in-flight answers go out for `drain`, closes everything.
+    func stop(drain: Duration) {
+        inherited?.stop(drainFor: drain)
+        for listeners in byAddress.values { listeners.stop(drainFor: drain) }
+        inherited = nil
+        byAddress = [:]
+    }
+}
