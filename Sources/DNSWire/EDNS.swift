@@ -51,8 +51,8 @@ public struct EDNS: Hashable, Sendable {
         options = parsed
     }
 
-    /// Writes the whole OPT record.
-    func encode(to writer: inout WireWriter) {
+    /// Writes the whole OPT record (owner, type, class, TTL, RDATA); the caller counts it in ARCOUNT.
+    public func encode(to writer: inout WireWriter) {
         writer.writeUInt8(0)
         writer.writeUInt16(RRType.opt.rawValue)
         writer.writeUInt16(udpPayloadSize)
@@ -68,5 +68,5 @@ public struct EDNS: Hashable, Sendable {
     var encodedOptionsLength: Int { options.reduce(0) { $0 + 4 + $1.data.count } }
 
     /// Bytes the OPT record takes on the wire.
-    var encodedSize: Int { 11 + encodedOptionsLength }
+    public var encodedSize: Int { 11 + encodedOptionsLength }
 }

@@ -9,6 +9,12 @@ public struct WireWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Continues a message already in `bytes` (for example a cached answer that only needs its OPT
+    /// record appended). Names inside `bytes` are not compression targets for later names.
+    public init(continuing bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
     public var count: Int { bytes.count }
 
     public mutating func writeUInt8(_ value: UInt8) { bytes.append(value) }

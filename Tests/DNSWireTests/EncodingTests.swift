@@ -74,6 +74,20 @@ import Testing
         #expect(!header.recursionDesired && header.recursionAvailable && header.opcode == .update)
     }
 
+    @Test func optAppendedToExistingBytesMatchesTheFullEncoder() throws {
+        // What a cache hit does: take an encoded message without OPT, append the reply's OPT.
+        let edns = EDNS(udpPayloadSize: 1232, dnssecOK: true, options: [.init(code: 10, data: [1, 2, 3, 4, 5, 6, 7, 8])])
+        var plain = try response(answers: 2)
+        var writer = WireWriter(continuing: plain.encode())
+        edns.encode(to: &writer)
+        var bytes = writer.bytes
+        bytes[11] += 1  // ARCOUNT now counts the OPT
+        plain.edns = edns
+        #expect(bytes == plain.encode())
+        #expect(edns.encodedSize == 11 + 4 + 8)
+        #expect(try Message(wire: bytes).edns == edns)
+    }
+
     @Test func srvTargetIsNeverCompressed() throws {
         let owner = try DNSName("_x._tcp.example.")
         let message = Message(questions: [Question(name: "host.example.", type: .srv)],
