@@ -1,4 +1,3 @@
-import DNSCache
 import Dispatch
 import IPAddress
 import Logging
@@ -62,8 +61,9 @@ public final class Daemon: @unchecked Sendable {
         }
         let config = state.model.config
         queryLog = QueryLogWriter.open(config, logger: logger)
-        engine = QueryEngine(state: state, cache: DNSCache(settings: Self.cacheSettings(config.cache), clock: SystemClock()),
-                             observer: queryLog?.observer)
+        engine = QueryEngine(state: state, cache: CacheFactory.make(
+            maxEntries: config.cache.maxEntries, minTTL: config.cache.minTTL, maxTTL: config.cache.maxTTL,
+            maxNegativeTTL: config.cache.maxNegativeTTL), observer: queryLog?.observer)
         listeners = ListenerSet(options: Self.transportOptions(config), handler: EngineHandler(engine: engine))
         do {
             let passed = try ListenFDs.receiveFromProcess()
@@ -170,10 +170,5 @@ public final class Daemon: @unchecked Sendable {
 
     static func transportOptions(_ config: VPCDNSConfig) -> TransportOptions {
         TransportOptions(tcpIdleTimeout: .milliseconds(config.tcp.idleTimeoutMs), maxTCPConnections: config.tcp.maxConnections)
-    }
-
-    static func cacheSettings(_ settings: VPCConfig.CacheSettings) -> DNSCache.Settings {
-        DNSCache.Settings(maxEntries: settings.maxEntries, minTTL: UInt32(settings.minTTL), maxTTL: UInt32(settings.maxTTL),
-                          maxNegativeTTL: UInt32(settings.maxNegativeTTL))
     }
 }

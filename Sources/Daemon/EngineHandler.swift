@@ -11,4 +11,4 @@ struct EngineHandler: RequestHandler {
     }
 }
 
-extension ReplyChannel: @retroactive ResponseSink {}
+extension ReplyChannel: ResponseSink {}

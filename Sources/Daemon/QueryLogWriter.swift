@@ -11,7 +11,8 @@ import Glibc
 /// Writes the query log: events are queued under a lock by the receiving queues (no formatting
 /// or I/O there) and formatted and written in batches on a background queue. Only queries that
 /// were not answered from the cache are logged, as Route 53 Resolver does (AWS-DNS-RULES 7.4).
-final class QueryLogWriter: Sendable {
+final class QueryLogWriter: @unchecked Sendable {
+    // Sendable by construction: the timer is touched only in init; state sits behind mutexes.
     private let settings: QueryLogSettings
     private let logger: Logger
     /// Each VPC's region, for the `region` field; `defaultRegion` for the default view.

@@ -33,7 +33,7 @@ public struct StderrLogHandler: LogHandler {
             line += " \(key)=\(value)"
         }
         line += "\n"
-        _ = line.withCString { fputs($0, stderr) }
+        writeStandardError(line)
     }
 
     static func systemdLevel(_ level: Logger.Level) -> LogLevel {

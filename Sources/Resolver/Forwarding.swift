@@ -24,7 +24,18 @@ extension QueryEngine {
     func forward(_ pending: PendingQuery, name: DNSName, channel: PooledChannel) {
         let key = CacheKey(name: name, type: pending.request.question.type, dnsClass: .internet,
                            dnssecOK: pending.request.edns?.dnssecOK ?? false, upstreamSet: channel.id)
-        if let cached = cache.lookup(key, query: pending.request.message) {
+        if pending.chain.isEmpty {
+            if let bytes = cache.lookupWire(key, query: pending.request.message,
+                                             edns: ResponseBuilder.responseEDNS(for: pending.request.edns),
+                                             maxSize: pending.request.maxResponseSize) {
+                pending.sink.send(bytes)
+                if observer != nil, let message = try? Message(wire: bytes) {
+                    observe(client: pending.client, transport: pending.transport, question: pending.request.question,
+                            rcode: message.rcode, answers: message.answers, reason: pending.reason, fromCache: true)
+                }
+                return
+            }
+        } else if let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
             respond(pending, with: cached, fromCache: true)
             return
         }
@@ -41,9 +52,11 @@ extension QueryEngine {
     /// Decodes the upstream's answer, caches it, and answers every query that waited for it.
     private func completeUpstream(_ key: CacheKey, result: Result<[UInt8], UpstreamError>) {
         var answer: Message?
-        if case .success(let bytes) = result, let decoded = try? Message(wire: bytes),
+        if case .success(let bytes) = result, var decoded = try? Message(wire: bytes),
            decoded.header.isResponse, decoded.questions.count == 1, decoded.questions[0].name == key.name,
            decoded.questions[0].type == key.type {
+            // AWS's resolver never sets AD (AWS-DNS-RULES 6.6), fresh or cached.
+            decoded.header.authenticData = false
             answer = decoded
             cache.store(decoded, for: key)
         }

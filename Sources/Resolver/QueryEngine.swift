@@ -12,7 +12,7 @@ import VPCModel
 public final class QueryEngine: Sendable {
     private let current: Mutex<ServingState>
     public let cache: DNSCache
-    let inflight = InflightTable<PendingQuery>()
+    let inflight = InflightTable<CacheKey, PendingQuery>()
     let observer: QueryObserver?
     let rateLimiter: Mutex<RateLimiter?>
 

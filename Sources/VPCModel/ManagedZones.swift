@@ -28,10 +28,9 @@ enum ManagedZones {
         return order.map { ($0, groups[$0]!) }
     }
 
-    /// The zone's records: SOA, NS, then A/AAAA at each private name.
+    /// The zone's records besides the SOA: NS, then A/AAAA at each private name.
     static func records(apex: DNSName, names: [DNSName], endpoint: EndpointDefinition) -> [ResourceRecord] {
-        var records = [soa(apex: apex)]
-        records += nameServers.map { ResourceRecord(name: apex, ttl: nsTTL, rdata: .ns($0)) }
+        var records = nameServers.map { ResourceRecord(name: apex, ttl: nsTTL, rdata: .ns($0)) }
         let addresses = EndpointRecords.addressRecords(endpoint.interfaces, ipType: endpoint.ipType, privateName: true)
         for name in names {
             records += addresses.map { ResourceRecord(name: name, ttl: EndpointRecords.ttl, rdata: $0) }

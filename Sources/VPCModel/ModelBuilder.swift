@@ -70,8 +70,9 @@ struct ModelBuilder {
             // Resolver endpoints (in-VPC clients get S3's public answer, rule 5.6), add no zone.
             guard endpoint.state == .available, !endpoint.privateDnsOnlyForInboundResolverEndpoint else { continue }
             for (apex, apexNames) in ManagedZones.namesByApex(names) {
-                do {
-                    let zone = try ZoneAdapter.managedZone(origin: apex, records: ManagedZones.records(apex: apex, names: apexNames, endpoint: endpoint))
+                do throws(ZoneErrors) {
+                    let zone = try ZoneAdapter.managedZone(origin: apex, soa: ManagedZones.soa(apex: apex),
+                                                           records: ManagedZones.records(apex: apex, names: apexNames, endpoint: endpoint))
                     authorities[apex, default: Authority()].zone = ServedZone(
                         zone: zone, source: .managedZone(apex: apex, endpointID: endpoint.id),
                         location: endpoint.location, rotatesAnswers: true)

@@ -2,10 +2,6 @@ import ArgumentParser
 import Daemon
 import VPCConfig
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate the config and its zone files without serving; print every error with file:line.",
@@ -19,8 +15,8 @@ struct Check: ParsableCommand {
             let zones = model.views.reduce(0) { $0 + $1.zones.count }
             print("\(options.source): OK (\(model.views.count) VPCs, \(zones) private zones, \(model.endpointNameCount) endpoint names)")
         } catch {
-            for item in error.errors { fputs("\(item)\n", stderr) }
-            fputs("\(options.source): \(error.errors.count) error\(error.errors.count == 1 ? "" : "s")\n", stderr)
+            for item in error.errors { writeStandardError("\(item)\n") }
+            writeStandardError("\(options.source): \(error.errors.count) error\(error.errors.count == 1 ? "" : "s")\n")
             throw ExitCode(1)
         }
     }

@@ -2,10 +2,6 @@ import ArgumentParser
 import Daemon
 import VPCConfig
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 struct Zones: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print, per VPC, the zones vpcdns serves (endpoint private DNS and zone files) in zone-file format, and the endpoint-specific names.")
@@ -16,7 +12,7 @@ struct Zones: ParsableCommand {
         do throws(ConfigErrors) {
             print(ZoneReport(model: try options.source.loadModel()).text, terminator: "")
         } catch {
-            for item in error.errors { fputs("\(item)\n", stderr) }
+            for item in error.errors { writeStandardError("\(item)\n") }
             throw ExitCode(1)
         }
     }
