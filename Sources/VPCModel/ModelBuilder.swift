@@ -62,7 +62,7 @@ struct ModelBuilder {
             }
             let names = privateNames(for: service, endpoint: endpoint)
             if let conflict = names.first(where: { claimedNames[$0] != nil }) {
-                fail(endpoint.location(of: "private_dns"), AWSErrors.conflictingPrivateName(conflict.description, vpc: vpc.id))
+                fail(endpoint.location(of: "private_dns"), AWSErrors.conflictingPrivateName(String(conflict.description.dropLast()), vpc: vpc.id))
                 continue
             }
             for name in names { claimedNames[name] = endpoint.id }
