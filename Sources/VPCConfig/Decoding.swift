@@ -128,7 +128,7 @@ enum ConfigDecoder {
     }
 
     static func service(_ node: Node, reader: NodeReader) -> ServiceDefinition? {
-        guard let fields = reader.mapping(node, what: "service", allowed: ["name", "private_dns_names", "base_endpoint_dns_name"])
+        guard let fields = reader.mapping(node, what: "service", key: "services", allowed: ["name", "private_dns_names", "base_endpoint_dns_name"])
         else { return nil }
         let name = fields.required("name").flatMap { reader.string($0, key: "name", format: Formats.serviceName) }
         let names = fields.required("private_dns_names").flatMap { node in
@@ -147,7 +147,7 @@ enum ConfigDecoder {
     // MARK: VPCs
 
     static func vpc(_ node: Node, reader: NodeReader, baseDirectory: String) -> VPCDefinition? {
-        guard let fields = reader.mapping(node, what: "vpc", allowed: [
+        guard let fields = reader.mapping(node, what: "vpc", key: "vpcs", allowed: [
             "id", "region", "cidrs", "listen", "enable_dns_support", "enable_dns_hostnames",
             "endpoints", "zones", "rules",
         ]) else { return nil }
@@ -200,7 +200,7 @@ enum ConfigDecoder {
 
     static func endpoint(_ node: Node, reader: NodeReader) -> EndpointDefinition? {
         typealias Endpoint = EndpointDefinition
-        guard let fields = reader.mapping(node, what: "endpoint", allowed: [
+        guard let fields = reader.mapping(node, what: "endpoint", key: "endpoints", allowed: [
             "id", "service", "type", "dns_suffix", "private_dns", "ip_type", "state",
             "private_dns_only_for_inbound_resolver_endpoint", "interfaces",
         ]) else { return nil }
@@ -275,7 +275,7 @@ enum ConfigDecoder {
     }
 
     static func interface(_ node: Node, reader: NodeReader) -> EndpointInterfaceDefinition? {
-        guard let fields = reader.mapping(node, what: "interface", allowed: ["az", "ipv4", "ipv6"]) else { return nil }
+        guard let fields = reader.mapping(node, what: "interface", key: "interfaces", allowed: ["az", "ipv4", "ipv6"]) else { return nil }
         let az = fields.required("az").flatMap { reader.string($0, key: "az", format: Formats.availabilityZone) }
         var ipv4: IPv4Address?, ipv6: IPv6Address?
         var addressesFine = true
@@ -303,7 +303,7 @@ enum ConfigDecoder {
     }
 
     static func rule(_ node: Node, reader: NodeReader) -> ResolverRuleDefinition? {
-        guard let fields = reader.mapping(node, what: "rule", allowed: ["domain", "type", "targets"]) else { return nil }
+        guard let fields = reader.mapping(node, what: "rule", key: "rules", allowed: ["domain", "type", "targets"]) else { return nil }
         let domain = fields.required("domain").flatMap { node in
             reader.string(node, key: "domain") { Formats.domainName($0, allowRoot: true) }
         }
