@@ -22,9 +22,7 @@ enum ConfigDecoder {
             } ?? config.upstreams
         }
         if let node = fields.optional("allow") {
-            config.allow = reader.list(node, key: "allow", expected: "a valid CIDR block (expected address/prefix, like 10.0.0.0/8)") {
-                CIDR($0)
-            } ?? config.allow
+            config.allow = reader.cidrs(node, key: "allow", example: "10.0.0.0/8") ?? config.allow
         }
         if let node = fields.optional("upstream_timeout_ms") {
             config.upstreamTimeoutMs = reader.integer(node, key: "upstream_timeout_ms",
@@ -155,9 +153,7 @@ enum ConfigDecoder {
         let region = fields.required("region").flatMap { reader.string($0, key: "region", format: Formats.region) }
         var cidrs: [CIDR]?
         if let node = fields.required("cidrs") {
-            cidrs = reader.list(node, key: "cidrs", expected: "a valid CIDR block (expected address/prefix, like 10.10.0.0/16)") {
-                CIDR($0)
-            }
+            cidrs = reader.cidrs(node, key: "cidrs", example: "10.10.0.0/16")
             if cidrs?.isEmpty == true {
                 reader.fail(node, "cidrs: a VPC needs at least one CIDR block")
                 cidrs = nil

@@ -21,6 +21,12 @@ enum ValueKind: Equatable {
     }
 }
 
+/// Why a list element was refused, phrased to follow `'<text>' `.
+struct Rejection: Error {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
 /// A line and column, the key of `NodeReader.renamedKeys`.
 struct Position: Hashable {
     var line: Int
@@ -268,19 +274,40 @@ final class NodeReader {
     /// A list of strings, each turned into a value by `parse`, or an error naming `expected`.
     /// Returns nil when any element failed, after reporting every failing element.
     func list<T>(_ node: Node, key: String, expected: String, parse: (String) -> T?) -> [T]? {
+        list(node, key: key) { text in parse(text).map { .success($0) } ?? .failure(Rejection("is not \(expected)")) }
+    }
+
+    /// A list of strings, each turned into a value by `parse` or rejected with its own reason.
+    func list<T>(_ node: Node, key: String, parse: (String) -> Result<T, Rejection>) -> [T]? {
         guard let elements = list(node, key: key, of: "strings") else { return nil }
         var values: [T] = []
         var failed = false
         for element in elements {
             guard let text = string(element, key: key) else { failed = true; continue }
-            guard let value = parse(text) else {
-                fail(element, "\(key): '\(text)' is not \(expected)")
+            switch parse(text) {
+            case .success(let value):
+                values.append(value)
+            case .failure(let rejection):
+                fail(element, "\(key): '\(text)' \(rejection.reason)")
                 failed = true
-                continue
             }
-            values.append(value)
         }
         return failed ? nil : values
+    }
+
+    /// A list of CIDR blocks. Host bits must be clear (`10.10.1.0/16` is refused with the block
+    /// it probably means), since nothing is changed silently; a bare address is a host block.
+    func cidrs(_ node: Node, key: String, example: String) -> [CIDR]? {
+        list(node, key: key) { text in
+            guard let block = CIDR(text) else {
+                return .failure(Rejection("is not a valid CIDR block (expected address/prefix, like \(example))"))
+            }
+            let written = text.split(separator: "/", maxSplits: 1)[0]
+            guard IPAddress(written) == block.network else {
+                return .failure(Rejection("has host bits set; did you mean \(block)?"))
+            }
+            return .success(block)
+        }
     }
 
     /// A list of socket addresses; bare addresses get `defaultPort`. Port 0 only when `allowPortZero`.
@@ -318,6 +345,10 @@ final class NodeReader {
             }
             firstSeen[name] = keyLocation
             guard allowed.contains(name) else {
+                if name == "<<" {
+                    fail(keyNode, "YAML merge keys (<<) are not supported; write the keys out")
+                    continue
+                }
                 var message = "unknown key '\(name)' in \(what)"
                 if let suggestion = Self.nearest(to: name, in: allowed) {
                     message += "; did you mean \(suggestion)?"

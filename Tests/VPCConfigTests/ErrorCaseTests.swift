@@ -54,6 +54,11 @@ let singleErrorCases: [ErrorCase] = [
     ErrorCase("duplicate quoted key in a flow mapping", 1, 23, "duplicate key 'max_ttl' in cache (first written at 1:10)", """
     cache: { max_ttl: 60, "max_ttl": 70 }
     """),
+    ErrorCase("merge key", 3, 3, "YAML merge keys (<<) are not supported", """
+    tcp: &t { max_connections: 10 }
+    cache:
+      <<: *t
+    """),
     ErrorCase("non-string key", 1, 3, "keys in top level must be words, got a list", """
     ? [listen]
     : 1
@@ -137,6 +142,15 @@ let singleErrorCases: [ErrorCase] = [
     """),
     ErrorCase("allow entry with a bad prefix", 1, 9, "allow: '10.0.0.0/33' is not a valid CIDR block", """
     allow: [10.0.0.0/33]
+    """),
+    ErrorCase("allow entry with host bits set", 1, 20, "allow: '127.0.0.1/8' has host bits set; did you mean 127.0.0.0/8?", """
+    allow: ["::1/128", "127.0.0.1/8"]
+    """),
+    ErrorCase("vpc cidr with host bits set", 4, 13, "cidrs: 'fd00:10:10::1/56' has host bits set; did you mean fd00:10:10::/56?", """
+    vpcs:
+      - id: vpc-0a1b2c3d4e5f60718
+        region: ap-northeast-1
+        cidrs: [fd00:10:10::1/56]
     """),
     ErrorCase("vpc cidr that is not an address", 4, 13, "cidrs: '10.10.0/16' is not a valid CIDR block", """
     vpcs:
