@@ -24,8 +24,13 @@ public enum ConfigLoader {
     /// Checks YAML text. `file` is only used in locations; relative paths in the config are
     /// resolved against `baseDirectory` (itself made absolute against the working directory).
     public static func parse(yaml: String, file: String, baseDirectory: String) throws(ConfigErrors) -> VPCDNSConfig {
+        try parse(yaml: yaml, file: file, baseDirectory: baseDirectory, maxVisits: NodeReader.defaultMaxVisits)
+    }
+
+    /// `parse` with a bound on how many values (counting alias expansions) are read.
+    static func parse(yaml: String, file: String, baseDirectory: String, maxVisits: Int) throws(ConfigErrors) -> VPCDNSConfig {
         let (root, renamedKeys) = try compose(yaml, file: file)
-        let reader = NodeReader(file: file, renamedKeys: renamedKeys)
+        let reader = NodeReader(file: file, renamedKeys: renamedKeys, maxVisits: maxVisits)
         guard let root, reader.kind(of: root) != .null else {
             let location = root.map(reader.location(of:)) ?? SourceLocation(file: file, line: 1, column: 1)
             throw ConfigErrors([ConfigError(location: location,

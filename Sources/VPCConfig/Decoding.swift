@@ -22,9 +22,7 @@ enum ConfigDecoder {
             } ?? config.upstreams
         }
         if let node = fields.optional("allow") {
-            config.allow = reader.list(node, key: "allow", expected: "a valid CIDR block (expected address/prefix, like 10.0.0.0/8)") {
-                CIDR($0)
-            } ?? config.allow
+            config.allow = reader.cidrs(node, key: "allow", example: "10.0.0.0/8") ?? config.allow
         }
         if let node = fields.optional("upstream_timeout_ms") {
             config.upstreamTimeoutMs = reader.integer(node, key: "upstream_timeout_ms",
@@ -128,7 +126,7 @@ enum ConfigDecoder {
     }
 
     static func service(_ node: Node, reader: NodeReader) -> ServiceDefinition? {
-        guard let fields = reader.mapping(node, what: "service", allowed: ["name", "private_dns_names", "base_endpoint_dns_name"])
+        guard let fields = reader.mapping(node, what: "service", key: "services", allowed: ["name", "private_dns_names", "base_endpoint_dns_name"])
         else { return nil }
         let name = fields.required("name").flatMap { reader.string($0, key: "name", format: Formats.serviceName) }
         let names = fields.required("private_dns_names").flatMap { node in
@@ -147,7 +145,7 @@ enum ConfigDecoder {
     // MARK: VPCs
 
     static func vpc(_ node: Node, reader: NodeReader, baseDirectory: String) -> VPCDefinition? {
-        guard let fields = reader.mapping(node, what: "vpc", allowed: [
+        guard let fields = reader.mapping(node, what: "vpc", key: "vpcs", allowed: [
             "id", "region", "cidrs", "listen", "enable_dns_support", "enable_dns_hostnames",
             "endpoints", "zones", "rules",
         ]) else { return nil }
@@ -155,9 +153,7 @@ enum ConfigDecoder {
         let region = fields.required("region").flatMap { reader.string($0, key: "region", format: Formats.region) }
         var cidrs: [CIDR]?
         if let node = fields.required("cidrs") {
-            cidrs = reader.list(node, key: "cidrs", expected: "a valid CIDR block (expected address/prefix, like 10.10.0.0/16)") {
-                CIDR($0)
-            }
+            cidrs = reader.cidrs(node, key: "cidrs", example: "10.10.0.0/16")
             if cidrs?.isEmpty == true {
                 reader.fail(node, "cidrs: a VPC needs at least one CIDR block")
                 cidrs = nil
@@ -200,7 +196,7 @@ enum ConfigDecoder {
 
     static func endpoint(_ node: Node, reader: NodeReader) -> EndpointDefinition? {
         typealias Endpoint = EndpointDefinition
-        guard let fields = reader.mapping(node, what: "endpoint", allowed: [
+        guard let fields = reader.mapping(node, what: "endpoint", key: "endpoints", allowed: [
             "id", "service", "type", "dns_suffix", "private_dns", "ip_type", "state",
             "private_dns_only_for_inbound_resolver_endpoint", "interfaces",
         ]) else { return nil }
@@ -275,7 +271,7 @@ enum ConfigDecoder {
     }
 
     static func interface(_ node: Node, reader: NodeReader) -> EndpointInterfaceDefinition? {
-        guard let fields = reader.mapping(node, what: "interface", allowed: ["az", "ipv4", "ipv6"]) else { return nil }
+        guard let fields = reader.mapping(node, what: "interface", key: "interfaces", allowed: ["az", "ipv4", "ipv6"]) else { return nil }
         let az = fields.required("az").flatMap { reader.string($0, key: "az", format: Formats.availabilityZone) }
         var ipv4: IPv4Address?, ipv6: IPv6Address?
         var addressesFine = true
@@ -303,7 +299,7 @@ enum ConfigDecoder {
     }
 
     static func rule(_ node: Node, reader: NodeReader) -> ResolverRuleDefinition? {
-        guard let fields = reader.mapping(node, what: "rule", allowed: ["domain", "type", "targets"]) else { return nil }
+        guard let fields = reader.mapping(node, what: "rule", key: "rules", allowed: ["domain", "type", "targets"]) else { return nil }
         let domain = fields.required("domain").flatMap { node in
             reader.string(node, key: "domain") { Formats.domainName($0, allowRoot: true) }
         }

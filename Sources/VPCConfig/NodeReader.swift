@@ -21,6 +21,12 @@ enum ValueKind: Equatable {
     }
 }
 
+/// Why a list element was refused, phrased to follow `'<text>' `.
+struct Rejection: Error {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
 /// A line and column, the key of `NodeReader.renamedKeys`.
 struct Position: Hashable {
     var line: Int
@@ -39,12 +45,15 @@ final class NodeReader {
     private var visits = 0
     private var exhausted = false
 
-    static let maxVisits = 1_000_000
+    /// A generous bound: a config with 20 VPCs of 30 endpoints each is about 13,000 values.
+    static let defaultMaxVisits = 200_000
+    let maxVisits: Int
     static let maxErrors = 200
 
-    init(file: String, renamedKeys: [Position: String] = [:]) {
+    init(file: String, renamedKeys: [Position: String] = [:], maxVisits: Int = NodeReader.defaultMaxVisits) {
         self.file = file
         self.renamedKeys = renamedKeys
+        self.maxVisits = maxVisits
     }
 
     // MARK: Errors and locations
@@ -69,10 +78,10 @@ final class NodeReader {
     /// Counts a visit; false (with one error) once the document has expanded past the limit.
     private func visit(_ node: Node) -> Bool {
         visits += 1
-        if visits > Self.maxVisits {
+        if visits > maxVisits {
             if !exhausted {
                 exhausted = true
-                fail(node, "the document expands to more than \(Self.maxVisits) values (through aliases?); stopped reading")
+                fail(node, "the document expands to more than \(maxVisits) values (through aliases?); stopped reading")
             }
             return false
         }
@@ -109,41 +118,55 @@ final class NodeReader {
     }
 
     static func coreSchemaKind(of text: String) -> ValueKind {
-        switch text {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE", "false", "False", "FALSE": return .boolean
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
-             ".nan", ".NaN", ".NAN": return .number
-        default: break
+        let bytes = Array(text.utf8)
+        if bytes.count <= 6 {
+            switch text {
+            case "", "~", "null", "Null", "NULL": return .null
+            case "true", "True", "TRUE", "false", "False", "FALSE": return .boolean
+            case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+                 ".nan", ".NaN", ".NAN": return .number
+            default: break
+            }
         }
-        if isIntegerSyntax(text) { return .integer }
-        if isFloatSyntax(text) { return .number }
+        if isIntegerSyntax(bytes) { return .integer }
+        if isFloatSyntax(bytes) { return .number }
         return .string
     }
 
-    private static func isIntegerSyntax(_ text: String) -> Bool {
-        var body = Substring(text)
-        if body.first == "-" || body.first == "+" { body = body.dropFirst() }
-        if body.hasPrefix("0x") { return body.count > 2 && body.dropFirst(2).allSatisfy(\.isHexDigit) }
-        if body.hasPrefix("0o") { return body.count > 2 && body.dropFirst(2).allSatisfy { ("0"..."7").contains($0) } }
-        return !body.isEmpty && body.allSatisfy { $0.isASCII && $0.isNumber }
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    /// `[-+]?[0-9]+`, `[-+]?0o[0-7]+`, `[-+]?0x[0-9a-fA-F]+`.
+    private static func isIntegerSyntax(_ bytes: [UInt8]) -> Bool {
+        var body = bytes[...]
+        if body.first == UInt8(ascii: "-") || body.first == UInt8(ascii: "+") { body = body.dropFirst() }
+        if body.starts(with: Array("0x".utf8)) {
+            return body.count > 2 && body.dropFirst(2).allSatisfy { isDigit($0) || (0x61...0x66).contains($0 | 0x20) }
+        }
+        if body.starts(with: Array("0o".utf8)) {
+            return body.count > 2 && body.dropFirst(2).allSatisfy { $0 >= 0x30 && $0 <= 0x37 }
+        }
+        return !body.isEmpty && body.allSatisfy(isDigit)
     }
 
     /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
-    private static func isFloatSyntax(_ text: String) -> Bool {
-        var body = Substring(text)
-        if body.first == "-" || body.first == "+" { body = body.dropFirst() }
-        let digit: (Character) -> Bool = { $0.isASCII && $0.isNumber }
-        let mantissaEnd = body.firstIndex { $0 == "e" || $0 == "E" } ?? body.endIndex
-        let mantissa = body[..<mantissaEnd]
-        let parts = mantissa.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.allSatisfy({ $0.allSatisfy(digit) }) else { return false }
-        let mantissaFine = parts.count == 1 ? !parts[0].isEmpty : !(parts[0].isEmpty && parts[1].isEmpty)
-        guard mantissaFine else { return false }
-        if mantissaEnd == body.endIndex { return true }
-        var exponent = body[body.index(after: mantissaEnd)...]
-        if exponent.first == "-" || exponent.first == "+" { exponent = exponent.dropFirst() }
-        return !exponent.isEmpty && exponent.allSatisfy(digit)
+    private static func isFloatSyntax(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
+        var integerDigits = 0, fractionDigits = 0
+        while index < bytes.count, isDigit(bytes[index]) { index += 1; integerDigits += 1 }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            while index < bytes.count, isDigit(bytes[index]) { index += 1; fractionDigits += 1 }
+        }
+        guard integerDigits + fractionDigits > 0 else { return false }
+        if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
+            var exponentDigits = 0
+            while index < bytes.count, isDigit(bytes[index]) { index += 1; exponentDigits += 1 }
+            guard exponentDigits > 0 else { return false }
+        }
+        return index == bytes.count
     }
 
     /// Decimal, `0x` or `0o` integer text, with an optional sign; nil when not one or too big.
@@ -251,19 +274,40 @@ final class NodeReader {
     /// A list of strings, each turned into a value by `parse`, or an error naming `expected`.
     /// Returns nil when any element failed, after reporting every failing element.
     func list<T>(_ node: Node, key: String, expected: String, parse: (String) -> T?) -> [T]? {
+        list(node, key: key) { text in parse(text).map { .success($0) } ?? .failure(Rejection("is not \(expected)")) }
+    }
+
+    /// A list of strings, each turned into a value by `parse` or rejected with its own reason.
+    func list<T>(_ node: Node, key: String, parse: (String) -> Result<T, Rejection>) -> [T]? {
         guard let elements = list(node, key: key, of: "strings") else { return nil }
         var values: [T] = []
         var failed = false
         for element in elements {
             guard let text = string(element, key: key) else { failed = true; continue }
-            guard let value = parse(text) else {
-                fail(element, "\(key): '\(text)' is not \(expected)")
+            switch parse(text) {
+            case .success(let value):
+                values.append(value)
+            case .failure(let rejection):
+                fail(element, "\(key): '\(text)' \(rejection.reason)")
                 failed = true
-                continue
             }
-            values.append(value)
         }
         return failed ? nil : values
+    }
+
+    /// A list of CIDR blocks. Host bits must be clear (`10.10.1.0/16` is refused with the block
+    /// it probably means), since nothing is changed silently; a bare address is a host block.
+    func cidrs(_ node: Node, key: String, example: String) -> [CIDR]? {
+        list(node, key: key) { text in
+            guard let block = CIDR(text) else {
+                return .failure(Rejection("is not a valid CIDR block (expected address/prefix, like \(example))"))
+            }
+            let written = text.split(separator: "/", maxSplits: 1)[0]
+            guard IPAddress(written) == block.network else {
+                return .failure(Rejection("has host bits set; did you mean \(block)?"))
+            }
+            return .success(block)
+        }
     }
 
     /// A list of socket addresses; bare addresses get `defaultPort`. Port 0 only when `allowPortZero`.
@@ -301,6 +345,10 @@ final class NodeReader {
             }
             firstSeen[name] = keyLocation
             guard allowed.contains(name) else {
+                if name == "<<" {
+                    fail(keyNode, "YAML merge keys (<<) are not supported; write the keys out")
+                    continue
+                }
                 var message = "unknown key '\(name)' in \(what)"
                 if let suggestion = Self.nearest(to: name, in: allowed) {
                     message += "; did you mean \(suggestion)?"

@@ -55,6 +55,12 @@ public struct ConfigOrigin: Hashable, Sendable {
     public func hash(into hasher: inout Hasher) {}
 }
 
+extension ConfigOrigin: CustomStringConvertible, CustomDebugStringConvertible {
+    /// `@file:line:column`, short enough to keep printed config values readable.
+    public var description: String { "@\(location)" }
+    public var debugDescription: String { description }
+}
+
 /// A config value type that remembers where it was written.
 public protocol ConfigLocatable {
     var origin: ConfigOrigin { get }
