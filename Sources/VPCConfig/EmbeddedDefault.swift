@@ -13,6 +13,7 @@ extension ConfigLoader {
           - id: vpc-0a1b2c3d4e5f60718
             region: ap-northeast-1
             cidrs: ["10.10.0.0/16"]
+            listen: ["127.0.0.1:5353", "[::1]:5353"]
             enable_dns_support: true
             enable_dns_hostnames: true
             endpoints:
