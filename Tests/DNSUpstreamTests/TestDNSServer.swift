@@ -16,6 +16,9 @@ final class TestDNSServer: @unchecked Sendable {
         case servfail
         /// TC=1 and no records over UDP; `records` A records over TCP.
         case truncateUDP(records: Int)
+        /// Like `truncateUDP`, but the first TCP connection is closed once its first query arrived,
+        /// unanswered; later connections get the full answer.
+        case truncateUDPDropFirstTCP(records: Int)
         /// Records queries, never answers.
         case silent
         /// Answers after a delay.
@@ -31,6 +34,7 @@ final class TestDNSServer: @unchecked Sendable {
             case .refused: "REFUSED"
             case .servfail: "SERVFAIL"
             case .truncateUDP(let records): "TC over UDP, \(records) records over TCP"
+            case .truncateUDPDropFirstTCP(let records): "TC over UDP, first TCP connection dropped, \(records) records over TCP"
             case .silent: "silent"
             case .delayed(let milliseconds): "answer after \(milliseconds) ms"
             case .holdUntil(let count, _): "hold until \(count) IDs"
@@ -56,6 +60,7 @@ final class TestDNSServer: @unchecked Sendable {
     private var heldIDs = Set<UInt16>()
     private var holdReleased = false
     private var holdTimerStarted = false
+    private var droppedTCPConnection = false
 
     init(_ behavior: Behavior) throws {
         self.behavior = behavior
@@ -172,6 +177,15 @@ final class TestDNSServer: @unchecked Sendable {
             guard state.buffer.count >= 2 + length else { break }
             let query = Array(state.buffer[2..<(2 + length)])
             state.buffer.removeFirst(2 + length)
+            if case .truncateUDPDropFirstTCP = behavior, !droppedTCPConnection {
+                droppedTCPConnection = true
+                if let question = DNSTestMessage.parseQuestion(query) {
+                    log.append(Received(id: question.id, name: question.name, overTCP: true))
+                }
+                state.source.cancel()
+                connections[connection] = nil
+                return
+            }
             handle(query, overTCP: true) { answer in
                 let framed = [UInt8(answer.count >> 8), UInt8(answer.count & 0xff)] + answer
                 var offset = 0
@@ -195,7 +209,7 @@ final class TestDNSServer: @unchecked Sendable {
             send(DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 5))
         case .servfail:
             send(DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 2))
-        case .truncateUDP(let records):
+        case .truncateUDP(let records), .truncateUDPDropFirstTCP(let records):
             if overTCP {
                 let addresses = (0..<records).map { DNSTestMessage.address(for: question.name, index: $0) }
                 send(DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 0, addresses: addresses))

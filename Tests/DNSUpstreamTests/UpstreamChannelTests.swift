@@ -1,6 +1,7 @@
 import Dispatch
 import IPAddress
 import Testing
+import Glibc
 @testable import DNSUpstream
 
 /// Real c-ares against `TestDNSServer` on loopback. Serialized: timeouts and bursts share 2 cores.
@@ -110,6 +111,21 @@ struct UpstreamChannelTests {
         #expect(clock.now - start < .milliseconds(200 * 2 * 10))
     }
 
+    /// A connected UDP socket would get the ICMP port-unreachable as a socket error, which
+    /// libdispatch sees as EPOLLERR without EPOLLIN and spins on until c-ares times out. Measured as
+    /// process CPU time while waiting; spinning costs about half a second per second here.
+    @Test func waitingOnAnUnreachablePortDoesNotSpin() async throws {
+        let address = SocketAddress(ip: .v4(IPv4Address(127, 0, 0, 1)), port: unusedLoopbackPort())
+        let channel = try channel([address], timeout: .milliseconds(2000), tries: 1)
+        defer { channel.shutdown() }
+
+        let before = processCPUSeconds()
+        let result = try #require(await ask(channel, DNSTestMessage.query(id: 3, name: "unreachable.example.")))
+        let cpu = processCPUSeconds() - before
+        #expect(throws: UpstreamError.self) { try result.get() }
+        #expect(cpu < 0.4, "\(cpu) s of CPU while waiting 2 s for an unreachable upstream")
+    }
+
     @Test func truncatedUDPAnswerIsFetchedOverTCP() async throws {
         let server = try TestDNSServer(.truncateUDP(records: 40))
         defer { server.stop() }
@@ -127,6 +143,26 @@ struct UpstreamChannelTests {
         let received = server.received
         #expect(received.contains { !$0.overTCP } && received.contains { $0.overTCP })
         #expect(Set(received.map(\.id)).count == 1, "UDP and TCP carry the same upstream ID")
+    }
+
+    /// The server closes the first TCP connection: c-ares closes its sockets and, in the same
+    /// ares_process_fd, opens a new TCP socket for the retry. Had the old descriptors been closed at
+    /// once, the new socket would get a number whose Dispatch sources are still being cancelled.
+    @Test func droppedTCPConnectionIsRetriedOnANewSocket() async throws {
+        let server = try TestDNSServer(.truncateUDPDropFirstTCP(records: 40))
+        defer { server.stop() }
+        let channel = try channel([server.address], timeout: .milliseconds(1000), tries: 2)
+        defer { channel.shutdown() }
+
+        for round in 0..<3 {
+            let name = "dropped\(round).example."
+            let result = try #require(await ask(channel, DNSTestMessage.query(id: 0x0D0D, name: name)))
+            let answer = try #require(DNSTestMessage.parseAnswer(try result.get()))
+            #expect(answer.id == 0x0D0D)
+            #expect(answer.addresses.count == 40)
+        }
+        #expect(server.received.filter(\.overTCP).count == 4)
+        #expect(inspect(channel) { $0.statistics.socketsOpened } >= 5)
     }
 
     @Test func secondServerAnswersWhenTheFirstIsSilent() async throws {
@@ -272,4 +308,11 @@ struct UpstreamChannelTests {
         let result = try #require(await ask(channel, [0, 1, 2]))
         if case .failure(let error) = result { #expect(error.code == .badQuery) } else { Issue.record("a 3-byte query was answered") }
     }
+}
+
+/// User plus system CPU time of this process.
+private func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1_000_000
 }
