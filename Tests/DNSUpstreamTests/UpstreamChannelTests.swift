@@ -38,6 +38,35 @@ struct UpstreamChannelTests {
         #expect(inspect(channel) { $0.upstreamIDs.isEmpty })
     }
 
+    @Test func answersOverIPv6Loopback() async throws {
+        let server = try TestDNSServer(.truncateUDP(records: 40), ip: .v6(IPv6Address("::1")!))
+        defer { server.stop() }
+        let channel = try channel([server.address])
+        defer { channel.shutdown() }
+
+        let name = "six.example."
+        let result = try #require(await ask(channel, DNSTestMessage.query(id: 0x0606, name: name)))
+        let answer = try #require(DNSTestMessage.parseAnswer(try result.get()))
+        #expect(answer.id == 0x0606)
+        #expect(answer.addresses.count == 40)
+        #expect(server.received.map(\.overTCP) == [false, true])
+    }
+
+    /// The UDP socket is not connected, so the channel itself must drop datagrams that do not come
+    /// from the server's address and port (c-ares 1.18 compares only the address).
+    @Test func answerFromAnotherPortIsIgnored() async throws {
+        let server = try TestDNSServer(.spoofThenAnswer)
+        defer { server.stop() }
+        let channel = try channel([server.address])
+        defer { channel.shutdown() }
+
+        let name = "spoofed.example."
+        let result = try #require(await ask(channel, DNSTestMessage.query(id: 0x5555, name: name)))
+        let answer = try #require(DNSTestMessage.parseAnswer(try result.get()))
+        #expect(answer.addresses == [DNSTestMessage.address(for: name)])
+        #expect(inspect(channel) { $0.statistics.strayDatagrams } >= 1)
+    }
+
     @Test(arguments: [(TestDNSServer.Behavior.refused, UInt8(5)), (.servfail, 2)])
     func errorAnswersAreRelayedAsBytes(behavior: TestDNSServer.Behavior, rcode: UInt8) async throws {
         let server = try TestDNSServer(behavior)
@@ -123,7 +152,7 @@ struct UpstreamChannelTests {
         let result = try #require(await ask(channel, DNSTestMessage.query(id: 3, name: "unreachable.example.")))
         let cpu = processCPUSeconds() - before
         #expect(throws: UpstreamError.self) { try result.get() }
-        #expect(cpu < 0.4, "\(cpu) s of CPU while waiting 2 s for an unreachable upstream")
+        #expect(cpu < 0.25, "\(cpu) s of CPU while waiting 2 s for an unreachable upstream")
     }
 
     @Test func truncatedUDPAnswerIsFetchedOverTCP() async throws {
@@ -249,6 +278,46 @@ struct UpstreamChannelTests {
 
         let late = try #require(await ask(channel, DNSTestMessage.query(id: 2, name: "late.example.")))
         if case .failure(let error) = late { #expect(error.code == .destroyed) } else { Issue.record("answered after shutdown") }
+    }
+
+    @Test func shutdownFromInsideACompletion() async throws {
+        let server = try TestDNSServer(.delayed(milliseconds: 300))
+        defer { server.stop() }
+        let fast = try TestDNSServer(.answer)
+        defer { fast.stop() }
+        let channel = try channel([server.address])
+
+        let results = Collected<Result<[UInt8], UpstreamError>>()
+        for index in 0..<5 {
+            channel.send(DNSTestMessage.query(id: 1, name: "slow\(index).example.")) { results.append($0) }
+        }
+        #expect(await eventually { server.received.count == 5 })
+        // The completion of this one shuts the channel down while the 5 slow ones are outstanding.
+        let first = try #require(await withCheckedContinuation { continuation in
+            channel.send(Array(DNSTestMessage.query(id: 2, name: "x.example.").prefix(5))) { result in
+                channel.shutdown()
+                continuation.resume(returning: Optional(result))
+            }
+        })
+        #expect(throws: UpstreamError.self) { try first.get() }
+        let all = results.all
+        #expect(all.count == 5)
+        #expect(all.allSatisfy { if case .failure(let error) = $0 { error.code == .destroyed } else { false } })
+    }
+
+    /// Nothing but outstanding work keeps a channel alive: dropped without `shutdown()`, it is freed
+    /// once c-ares has closed its sockets.
+    @Test func droppedChannelIsFreed() async throws {
+        let server = try TestDNSServer(.answer)
+        defer { server.stop() }
+        weak var weakChannel: UpstreamChannel?
+        do {
+            let channel = try channel([server.address])
+            weakChannel = channel
+            let result = try #require(await ask(channel, DNSTestMessage.query(id: 3, name: "freed.example.")))
+            _ = try result.get()
+        }
+        #expect(await eventually { weakChannel == nil })
     }
 
     /// c-ares closes its sockets when no query is left and opens new ones for the next, usually
