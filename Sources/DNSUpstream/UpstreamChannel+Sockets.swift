@@ -14,6 +14,10 @@ final class SocketWatch {
     let descriptor: ares_socket_t
     /// Distinguishes this socket from a later one with the same descriptor number.
     let token: UInt64
+    let isDatagram: Bool
+    /// For UDP: the server c-ares "connected" to. The socket itself stays unconnected (see
+    /// `connectSocket`), so sends name it and receives drop datagrams from anyone else.
+    var datagramPeer: SocketAddress?
     var readSource: DispatchSourceRead?
     var writeSource: DispatchSourceWrite?
     /// Sources created whose cancel handler has not run yet.
@@ -21,9 +25,10 @@ final class SocketWatch {
     /// c-ares closed the socket; the descriptor closes when `liveSources` reaches 0.
     var closeRequested = false
 
-    init(descriptor: ares_socket_t, token: UInt64) {
+    init(descriptor: ares_socket_t, token: UInt64, isDatagram: Bool) {
         self.descriptor = descriptor
         self.token = token
+        self.isDatagram = isDatagram
     }
 }
 
@@ -36,14 +41,14 @@ extension UpstreamChannel {
             aclose: { socket, owner in
                 UpstreamChannel.owner(owner).closeSocket(socket)
             },
-            aconnect: { socket, address, length, _ in
-                connect(socket, address, length)
+            aconnect: { socket, address, length, owner in
+                UpstreamChannel.owner(owner).connectSocket(socket, to: address, length: length)
             },
-            arecvfrom: { socket, buffer, length, flags, from, fromLength, _ in
-                recvfrom(socket, buffer, length, flags, from, fromLength)
+            arecvfrom: { socket, buffer, length, flags, from, fromLength, owner in
+                UpstreamChannel.owner(owner).receive(socket, into: buffer, length: length, flags: flags, from: from, fromLength: fromLength)
             },
-            asendv: { socket, vectors, count, _ in
-                writev(socket, vectors, count)
+            asendv: { socket, vectors, count, owner in
+                UpstreamChannel.owner(owner).send(socket, vectors: vectors, count: count)
             }
         )
     }
@@ -65,12 +70,78 @@ extension UpstreamChannel {
             _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
         }
         nextSocketToken += 1
-        let watch = SocketWatch(descriptor: descriptor, token: nextSocketToken)
+        let watch = SocketWatch(descriptor: descriptor, token: nextSocketToken, isDatagram: type == Int32(SOCK_DGRAM.rawValue))
         openSockets[descriptor] = watch
         watches[watch.token] = watch
         statistics.socketsOpened += 1
         statistics.descriptorUses[descriptor, default: 0] += 1
         return descriptor
+    }
+
+    /// c-ares's `connect`. TCP connects (non-blocking). UDP only remembers the server: a connected
+    /// UDP socket receives ICMP errors (port unreachable) as a pending socket error, which epoll
+    /// reports as EPOLLERR without EPOLLIN; libdispatch then fires no read source and re-arms the
+    /// descriptor in a loop, spinning a core until c-ares's timeout. Unconnected sockets get no
+    /// such errors (without IP_RECVERR), and `receive` keeps the connected socket's filter.
+    func connectSocket(_ descriptor: ares_socket_t, to address: UnsafePointer<sockaddr>?, length: ares_socklen_t) -> Int32 {
+        guard let address else {
+            errno = EINVAL
+            return -1
+        }
+        guard let watch = openSockets[descriptor], watch.isDatagram else {
+            return connect(descriptor, address, length)
+        }
+        guard let peer = SocketAddress(storage: address) else {
+            errno = EAFNOSUPPORT
+            return -1
+        }
+        watch.datagramPeer = peer
+        return 0
+    }
+
+    /// c-ares's `recvfrom` (and `recv` for TCP, with no address). For UDP, datagrams from anyone but
+    /// the server are read and dropped, as a connected socket would never have delivered them.
+    func receive(_ descriptor: ares_socket_t, into buffer: UnsafeMutableRawPointer?, length: Int, flags: Int32,
+                 from: UnsafeMutablePointer<sockaddr>?, fromLength: UnsafeMutablePointer<ares_socklen_t>?) -> ares_ssize_t {
+        guard let peer = openSockets[descriptor]?.datagramPeer else {
+            return recvfrom(descriptor, buffer, length, flags, from, fromLength)
+        }
+        var storage = sockaddr_storage()
+        while true {
+            var storageLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let count = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    recvfrom(descriptor, buffer, length, flags, $0, &storageLength)
+                }
+            }
+            guard count >= 0 else { return count }  // errno is c-ares's to read
+            guard withUnsafeBytes(of: &storage, { SocketAddress(storage: $0.baseAddress!) }) == peer else {
+                statistics.strayDatagrams += 1
+                continue
+            }
+            if let from, let fromLength {
+                let copied = min(Int(fromLength.pointee), Int(storageLength))
+                withUnsafeBytes(of: &storage) { UnsafeMutableRawPointer(from).copyMemory(from: $0.baseAddress!, byteCount: copied) }
+                fromLength.pointee = storageLength
+            }
+            return count
+        }
+    }
+
+    /// c-ares's `writev`, as `sendmsg` with MSG_NOSIGNAL (a TCP peer that went away must not raise
+    /// SIGPIPE). UDP names the server on every datagram (the socket is not connected).
+    func send(_ descriptor: ares_socket_t, vectors: UnsafePointer<iovec>?, count: Int32) -> ares_ssize_t {
+        var message = msghdr()
+        message.msg_iov = UnsafeMutablePointer(mutating: vectors)
+        message.msg_iovlen = Int(count)
+        guard let peer = openSockets[descriptor]?.datagramPeer else {
+            return sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL))
+        }
+        return peer.withSockAddr { address, addressLength in
+            message.msg_name = UnsafeMutableRawPointer(mutating: address)
+            message.msg_namelen = addressLength
+            return sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL))
+        }
     }
 
     /// c-ares's `close`: the descriptor closes once its sources are cancelled (see `SocketWatch`).

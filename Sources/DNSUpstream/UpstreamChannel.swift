@@ -52,6 +52,8 @@ public final class UpstreamChannel: @unchecked Sendable {
         var socketsClosed = 0
         /// Descriptor numbers handed to c-ares, with how often each was handed out.
         var descriptorUses: [ares_socket_t: Int] = [:]
+        /// UDP datagrams dropped because they did not come from the server.
+        var strayDatagrams = 0
     }
 
     private static let libraryStatus: Int32 = ares_library_init(ARES_LIB_INIT_ALL)

@@ -16,6 +16,12 @@ final class TestDNSServer: @unchecked Sendable {
         case servfail
         /// TC=1 and no records over UDP; `records` A records over TCP.
         case truncateUDP(records: Int)
+        /// Like `truncateUDP`, but the first TCP connection is closed once its first query arrived,
+        /// unanswered; later connections get the full answer.
+        case truncateUDPDropFirstTCP(records: Int)
+        /// Over UDP, first a forged answer (address 6.6.6.6) from another port of the same address,
+        /// then after 50 ms the real one.
+        case spoofThenAnswer
         /// Records queries, never answers.
         case silent
         /// Answers after a delay.
@@ -31,6 +37,8 @@ final class TestDNSServer: @unchecked Sendable {
             case .refused: "REFUSED"
             case .servfail: "SERVFAIL"
             case .truncateUDP(let records): "TC over UDP, \(records) records over TCP"
+            case .truncateUDPDropFirstTCP(let records): "TC over UDP, first TCP connection dropped, \(records) records over TCP"
+            case .spoofThenAnswer: "forged answer from another port, then the real one"
             case .silent: "silent"
             case .delayed(let milliseconds): "answer after \(milliseconds) ms"
             case .holdUntil(let count, _): "hold until \(count) IDs"
@@ -56,22 +64,26 @@ final class TestDNSServer: @unchecked Sendable {
     private var heldIDs = Set<UInt16>()
     private var holdReleased = false
     private var holdTimerStarted = false
+    private var droppedTCPConnection = false
 
-    init(_ behavior: Behavior) throws {
+    /// Listens on `ip` (127.0.0.1 or ::1), UDP and TCP, on one free port.
+    init(_ behavior: Behavior, ip: IPAddress = .v4(IPv4Address(127, 0, 0, 1))) throws {
         self.behavior = behavior
+        let family = ip.isIPv4 ? AF_INET : AF_INET6
         var lastError: Int32 = 0
         for _ in 0..<20 {
-            let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let udp = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let tcp = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             precondition(udp >= 0 && tcp >= 0, "socket: \(errno)")
             var size: Int32 = 4 << 20
             _ = setsockopt(udp, SOL_SOCKET, SO_RCVBUF, &size, 4)
             var on: Int32 = 1
             _ = setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &on, 4)
-            if bindLoopback(udp, port: 0) == 0, let port = boundPort(udp), bindLoopback(tcp, port: port) == 0, listen(tcp, 64) == 0 {
+            if bind(udp, SocketAddress(ip: ip, port: 0)) == 0, let port = boundPort(udp),
+               bind(tcp, SocketAddress(ip: ip, port: port)) == 0, listen(tcp, 64) == 0 {
                 udpSocket = udp
                 tcpSocket = tcp
-                address = SocketAddress(ip: .v4(IPv4Address(127, 0, 0, 1)), port: port)
+                address = SocketAddress(ip: ip, port: port)
                 queue.sync { startSources() }
                 return
             }
@@ -122,17 +134,34 @@ final class TestDNSServer: @unchecked Sendable {
             }
             guard count > 0 else { return }
             let query = Array(buffer[0..<count])
-            let socket = udpSocket
+            let udp = udpSocket
             let sender = peer
             let senderLength = peerLength
-            handle(query, overTCP: false) { answer in
+            handle(query, overTCP: false, forgedSend: { [unowned self] in sendForged($0, to: sender, length: senderLength) }) { answer in
                 var peer = sender
                 _ = answer.withUnsafeBytes { bytes in
                     withUnsafePointer(to: &peer) {
                         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                            sendto(socket, bytes.baseAddress, bytes.count, 0, $0, senderLength)
+                            sendto(udp, bytes.baseAddress, bytes.count, 0, $0, senderLength)
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Sends `answer` to a client from another socket on the server's IP (a different port).
+    private func sendForged(_ answer: [UInt8], to client: sockaddr_storage, length: socklen_t) {
+        let forger = socket(Int32(client.ss_family), Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(forger) }
+        var own = address
+        own.port = 0
+        _ = bind(forger, own)
+        var client = client
+        _ = answer.withUnsafeBytes { bytes in
+            withUnsafePointer(to: &client) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(forger, bytes.baseAddress, bytes.count, 0, $0, length)
                 }
             }
         }
@@ -172,6 +201,15 @@ final class TestDNSServer: @unchecked Sendable {
             guard state.buffer.count >= 2 + length else { break }
             let query = Array(state.buffer[2..<(2 + length)])
             state.buffer.removeFirst(2 + length)
+            if case .truncateUDPDropFirstTCP = behavior, !droppedTCPConnection {
+                droppedTCPConnection = true
+                if let question = DNSTestMessage.parseQuestion(query) {
+                    log.append(Received(id: question.id, name: question.name, overTCP: true))
+                }
+                state.source.cancel()
+                connections[connection] = nil
+                return
+            }
             handle(query, overTCP: true) { answer in
                 let framed = [UInt8(answer.count >> 8), UInt8(answer.count & 0xff)] + answer
                 var offset = 0
@@ -184,7 +222,8 @@ final class TestDNSServer: @unchecked Sendable {
         connections[connection]?.buffer = state.buffer
     }
 
-    private func handle(_ query: [UInt8], overTCP: Bool, send: @escaping @Sendable ([UInt8]) -> Void) {
+    private func handle(_ query: [UInt8], overTCP: Bool, forgedSend: ([UInt8]) -> Void = { _ in },
+                        send: @escaping @Sendable ([UInt8]) -> Void) {
         guard let question = DNSTestMessage.parseQuestion(query) else { return }
         log.append(Received(id: question.id, name: question.name, overTCP: overTCP))
         let answer = { DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 0, addresses: [DNSTestMessage.address(for: question.name)]) }
@@ -195,13 +234,20 @@ final class TestDNSServer: @unchecked Sendable {
             send(DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 5))
         case .servfail:
             send(DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 2))
-        case .truncateUDP(let records):
+        case .truncateUDP(let records), .truncateUDPDropFirstTCP(let records):
             if overTCP {
                 let addresses = (0..<records).map { DNSTestMessage.address(for: question.name, index: $0) }
                 send(DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 0, addresses: addresses))
             } else {
                 send(DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 0, truncated: true))
             }
+        case .spoofThenAnswer:
+            if !overTCP {
+                let forged = DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 0, addresses: [[6, 6, 6, 6]])
+                forgedSend(forged)
+            }
+            let bytes = answer()
+            queue.asyncAfter(deadline: .now() + .milliseconds(50)) { send(bytes) }
         case .silent:
             break
         case .delayed(let milliseconds):
@@ -236,8 +282,8 @@ struct TestServerError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-private func bindLoopback(_ socket: Int32, port: UInt16) -> Int32 {
-    SocketAddress(ip: .v4(IPv4Address(127, 0, 0, 1)), port: port).withSockAddr { bind(socket, $0, $1) }
+private func bind(_ socket: Int32, _ address: SocketAddress) -> Int32 {
+    address.withSockAddr { Glibc.bind(socket, $0, $1) }
 }
 
 private func boundPort(_ socket: Int32) -> UInt16? {
@@ -254,6 +300,6 @@ private func boundPort(_ socket: Int32) -> UInt16? {
 func unusedLoopbackPort() -> UInt16 {
     let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
     defer { close(udp) }
-    precondition(bindLoopback(udp, port: 0) == 0)
+    precondition(bind(udp, SocketAddress(ip: .v4(IPv4Address(127, 0, 0, 1)), port: 0)) == 0)
     return boundPort(udp)!
 }

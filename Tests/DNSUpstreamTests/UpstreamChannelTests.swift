@@ -1,6 +1,7 @@
 import Dispatch
 import IPAddress
 import Testing
+import Glibc
 @testable import DNSUpstream
 
 /// Real c-ares against `TestDNSServer` on loopback. Serialized: timeouts and bursts share 2 cores.
@@ -35,6 +36,35 @@ struct UpstreamChannelTests {
         #expect(received.count == 4)
         #expect(received.contains { $0.id != 0xBEEF }, "the upstream saw the client's ID every time: \(received)")
         #expect(inspect(channel) { $0.upstreamIDs.isEmpty })
+    }
+
+    @Test func answersOverIPv6Loopback() async throws {
+        let server = try TestDNSServer(.truncateUDP(records: 40), ip: .v6(IPv6Address("::1")!))
+        defer { server.stop() }
+        let channel = try channel([server.address])
+        defer { channel.shutdown() }
+
+        let name = "six.example."
+        let result = try #require(await ask(channel, DNSTestMessage.query(id: 0x0606, name: name)))
+        let answer = try #require(DNSTestMessage.parseAnswer(try result.get()))
+        #expect(answer.id == 0x0606)
+        #expect(answer.addresses.count == 40)
+        #expect(server.received.map(\.overTCP) == [false, true])
+    }
+
+    /// The UDP socket is not connected, so the channel itself must drop datagrams that do not come
+    /// from the server's address and port (c-ares 1.18 compares only the address).
+    @Test func answerFromAnotherPortIsIgnored() async throws {
+        let server = try TestDNSServer(.spoofThenAnswer)
+        defer { server.stop() }
+        let channel = try channel([server.address])
+        defer { channel.shutdown() }
+
+        let name = "spoofed.example."
+        let result = try #require(await ask(channel, DNSTestMessage.query(id: 0x5555, name: name)))
+        let answer = try #require(DNSTestMessage.parseAnswer(try result.get()))
+        #expect(answer.addresses == [DNSTestMessage.address(for: name)])
+        #expect(inspect(channel) { $0.statistics.strayDatagrams } >= 1)
     }
 
     @Test(arguments: [(TestDNSServer.Behavior.refused, UInt8(5)), (.servfail, 2)])
@@ -110,6 +140,21 @@ struct UpstreamChannelTests {
         #expect(clock.now - start < .milliseconds(200 * 2 * 10))
     }
 
+    /// A connected UDP socket would get the ICMP port-unreachable as a socket error, which
+    /// libdispatch sees as EPOLLERR without EPOLLIN and spins on until c-ares times out. Measured as
+    /// process CPU time while waiting; spinning costs about half a second per second here.
+    @Test func waitingOnAnUnreachablePortDoesNotSpin() async throws {
+        let address = SocketAddress(ip: .v4(IPv4Address(127, 0, 0, 1)), port: unusedLoopbackPort())
+        let channel = try channel([address], timeout: .milliseconds(2000), tries: 1)
+        defer { channel.shutdown() }
+
+        let before = processCPUSeconds()
+        let result = try #require(await ask(channel, DNSTestMessage.query(id: 3, name: "unreachable.example.")))
+        let cpu = processCPUSeconds() - before
+        #expect(throws: UpstreamError.self) { try result.get() }
+        #expect(cpu < 0.25, "\(cpu) s of CPU while waiting 2 s for an unreachable upstream")
+    }
+
     @Test func truncatedUDPAnswerIsFetchedOverTCP() async throws {
         let server = try TestDNSServer(.truncateUDP(records: 40))
         defer { server.stop() }
@@ -127,6 +172,26 @@ struct UpstreamChannelTests {
         let received = server.received
         #expect(received.contains { !$0.overTCP } && received.contains { $0.overTCP })
         #expect(Set(received.map(\.id)).count == 1, "UDP and TCP carry the same upstream ID")
+    }
+
+    /// The server closes the first TCP connection: c-ares closes its sockets and, in the same
+    /// ares_process_fd, opens a new TCP socket for the retry. Had the old descriptors been closed at
+    /// once, the new socket would get a number whose Dispatch sources are still being cancelled.
+    @Test func droppedTCPConnectionIsRetriedOnANewSocket() async throws {
+        let server = try TestDNSServer(.truncateUDPDropFirstTCP(records: 40))
+        defer { server.stop() }
+        let channel = try channel([server.address], timeout: .milliseconds(1000), tries: 2)
+        defer { channel.shutdown() }
+
+        for round in 0..<3 {
+            let name = "dropped\(round).example."
+            let result = try #require(await ask(channel, DNSTestMessage.query(id: 0x0D0D, name: name)))
+            let answer = try #require(DNSTestMessage.parseAnswer(try result.get()))
+            #expect(answer.id == 0x0D0D)
+            #expect(answer.addresses.count == 40)
+        }
+        #expect(server.received.filter(\.overTCP).count == 4)
+        #expect(inspect(channel) { $0.statistics.socketsOpened } >= 5)
     }
 
     @Test func secondServerAnswersWhenTheFirstIsSilent() async throws {
@@ -215,6 +280,46 @@ struct UpstreamChannelTests {
         if case .failure(let error) = late { #expect(error.code == .destroyed) } else { Issue.record("answered after shutdown") }
     }
 
+    @Test func shutdownFromInsideACompletion() async throws {
+        let server = try TestDNSServer(.delayed(milliseconds: 300))
+        defer { server.stop() }
+        let fast = try TestDNSServer(.answer)
+        defer { fast.stop() }
+        let channel = try channel([server.address])
+
+        let results = Collected<Result<[UInt8], UpstreamError>>()
+        for index in 0..<5 {
+            channel.send(DNSTestMessage.query(id: 1, name: "slow\(index).example.")) { results.append($0) }
+        }
+        #expect(await eventually { server.received.count == 5 })
+        // The completion of this one shuts the channel down while the 5 slow ones are outstanding.
+        let first = try #require(await withCheckedContinuation { continuation in
+            channel.send(Array(DNSTestMessage.query(id: 2, name: "x.example.").prefix(5))) { result in
+                channel.shutdown()
+                continuation.resume(returning: Optional(result))
+            }
+        })
+        #expect(throws: UpstreamError.self) { try first.get() }
+        let all = results.all
+        #expect(all.count == 5)
+        #expect(all.allSatisfy { if case .failure(let error) = $0 { error.code == .destroyed } else { false } })
+    }
+
+    /// Nothing but outstanding work keeps a channel alive: dropped without `shutdown()`, it is freed
+    /// once c-ares has closed its sockets.
+    @Test func droppedChannelIsFreed() async throws {
+        let server = try TestDNSServer(.answer)
+        defer { server.stop() }
+        weak var weakChannel: UpstreamChannel?
+        do {
+            let channel = try channel([server.address])
+            weakChannel = channel
+            let result = try #require(await ask(channel, DNSTestMessage.query(id: 3, name: "freed.example.")))
+            _ = try result.get()
+        }
+        #expect(await eventually { weakChannel == nil })
+    }
+
     /// c-ares closes its sockets when no query is left and opens new ones for the next, usually
     /// with the same descriptor number: stale Dispatch sources must not confuse the new socket.
     @Test(arguments: [false, true])
@@ -272,4 +377,11 @@ struct UpstreamChannelTests {
         let result = try #require(await ask(channel, [0, 1, 2]))
         if case .failure(let error) = result { #expect(error.code == .badQuery) } else { Issue.record("a 3-byte query was answered") }
     }
+}
+
+/// User plus system CPU time of this process.
+private func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1_000_000
 }
