@@ -148,6 +148,37 @@ import Glibc
         #expect(Client.readFrame(client) == [3])
     }
 
+    /// A client that sends many queries and reads no answers: the server stops reading once
+    /// `tcpOutputLimit` reply bytes wait (the handler sees only part of the queries), and closes
+    /// the connection when the client has taken nothing for the idle timeout.
+    @Test func peerThatStopsReadingIsThrottledThenClosed() throws {
+        let handler = EchoHandler()
+        let listeners = try makeListeners(options: TransportOptions(tcpIdleTimeout: .milliseconds(400), tcpOutputLimit: 64 << 10),
+                                          handler: handler)
+        defer { listeners.stop() }
+        let client = try #require(Client.tcp(to: listeners.address(.tcp), receiveBuffer: 4096))
+        defer { close(client) }
+        _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
+        let query = Client.frame([UInt8](repeating: 0x5A, count: 60000))
+        let queries = 300
+        var sentBytes = 0
+        var closed = false
+        for _ in 0..<600 where !closed {  // up to 6 s
+            if sentBytes < queries * query.count {
+                let offset = sentBytes % query.count
+                let count = query.withUnsafeBytes { send(client, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+                if count > 0 { sentBytes += count; continue }
+                closed = count < 0 && (errno == ECONNRESET || errno == EPIPE)
+            } else {
+                var byte: UInt8 = 0
+                closed = send(client, &byte, 1, Int32(MSG_NOSIGNAL)) < 0 && (errno == ECONNRESET || errno == EPIPE)
+            }
+            usleep(10_000)
+        }
+        #expect(handler.log.all.count < queries, "reading stops while replies pile up")
+        #expect(closed, "a peer that reads nothing is disconnected")
+    }
+
     @Test func ipv6Loopback() throws {
         let listeners = try makeListeners("[::1]:0")
         defer { listeners.stop() }
