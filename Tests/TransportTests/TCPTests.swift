@@ -22,7 +22,6 @@ import Glibc
         let query: [UInt8] = Array(0..<40)
         for byte in Client.frame(query) {
             Client.writeAll(client, [byte])
-            usleep(2000)
         }
         #expect(Client.readFrame(client) == EchoHandler.response(to: query, local: server.ip, transport: .tcp))
         Client.writeAll(client, Client.frame([1]) + Client.frame([2, 3]))
@@ -146,6 +145,31 @@ import Glibc
         #expect(handler.waitForRequests(3))
         handler.release(reply: true)
         #expect(Client.readFrame(client) == [3])
+    }
+
+    /// Large answers to a slow reader with a small window: the server writes them in pieces
+    /// (partial writes, then the write source) and every byte arrives in order.
+    @Test func largeAnswersToSlowReaderArriveWhole() throws {
+        let listeners = try makeListeners(options: TransportOptions(tcpOutputLimit: 100_000))
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        let client = try #require(Client.tcp(to: server, receiveBuffer: 4096))
+        defer { close(client) }
+        // 6 MB of answers: more than the largest TCP send buffer (tcp_wmem max 4 MiB here).
+        let queries = (0..<100).map { index in [UInt8(index), 0xFE] + [UInt8](repeating: UInt8(index), count: 60000) }
+        let writer = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            Client.writeAll(client, queries.flatMap(Client.frame))
+            writer.signal()
+        }
+        usleep(300_000)  // not reading yet: the server's socket buffer fills
+        var matched = 0
+        for query in queries {
+            guard let answer = Client.readFrame(client) else { break }
+            if answer == EchoHandler.response(to: query, local: server.ip, transport: .tcp) { matched += 1 }
+        }
+        #expect(matched == queries.count)
+        #expect(writer.wait(timeout: .now() + 5) == .success)
     }
 
     /// A client that sends many queries and reads no answers: the server stops reading once
