@@ -7,6 +7,9 @@ public enum TransportProtocol: String, Sendable {
 }
 
 /// Where a request came from and where it arrived.
+///
+/// Both addresses are unmapped: an IPv4 peer of a dual-stack IPv6 socket (systemd binds `[::]`
+/// dual-stack by default) appears as IPv4, so CIDR and listener matching need no special case.
 public struct QueryOrigin: Sendable {
     /// The peer.
     public var client: SocketAddress
@@ -15,8 +18,6 @@ public struct QueryOrigin: Sendable {
     /// 127.0.0.3 from 127.0.0.2; `getsockname` of the accepted connection for TCP.
     public var local: SocketAddress
     public var transport: TransportProtocol
-    // Both addresses are unmapped: an IPv4 peer of a dual-stack IPv6 socket (as systemd binds
-    // `[::]` by default) appears as IPv4, so CIDR and listener matching need no special case.
 
     public init(client: SocketAddress, local: SocketAddress, transport: TransportProtocol) {
         self.client = client

@@ -85,7 +85,8 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
 
 /// An already-bound socket handed over by the service manager (systemd `LISTEN_FDS`) or a test.
 /// `Listeners` takes ownership: it makes it non-blocking, sets the options it needs and closes
-/// it on `stop`. A stream socket that is not listening yet is put into listening state.
+/// it on `stop`. A stream socket that is not listening yet is put into listening state. An
+/// inherited UDP socket is read by one queue (`udpQueuesPerAddress` applies to bound addresses).
 public struct InheritedSocket: Sendable {
     public var fd: Int32
     public var transport: TransportProtocol

@@ -244,11 +244,16 @@ final class TCPConnection: @unchecked Sendable {
 
     private func idleCheck() {
         guard !closing, let timer else { return }
-        if !outbound.isEmpty && DispatchTime.now() >= lastWriteProgress + idleTimeout {
-            teardown()  // the peer stopped reading
+        if !outbound.isEmpty {
+            let stalled = lastWriteProgress + idleTimeout
+            if DispatchTime.now() >= stalled {
+                teardown()  // the peer stopped reading
+            } else {
+                timer.schedule(deadline: stalled)
+            }
             return
         }
-        if inFlight > 0 || !outbound.isEmpty {
+        if inFlight > 0 {
             timer.schedule(deadline: .now() + idleTimeout)
             return
         }
