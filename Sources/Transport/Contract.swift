@@ -7,6 +7,9 @@ public enum TransportProtocol: String, Sendable {
 }
 
 /// Where a request came from and where it arrived.
+///
+/// Both addresses are unmapped: an IPv4 peer of a dual-stack IPv6 socket (systemd binds `[::]`
+/// dual-stack by default) appears as IPv4, so CIDR and listener matching need no special case.
 public struct QueryOrigin: Sendable {
     /// The peer.
     public var client: SocketAddress

@@ -13,6 +13,10 @@ public struct TransportOptions: Sendable {
     public var maxTCPConnections: Int
     /// A connection with this many unanswered requests is not read further until one completes.
     public var maxTCPQueriesInFlightPerConnection: Int
+    /// Reply bytes a connection may hold that the peer has not read yet; beyond it no further
+    /// requests are read until it takes them. A peer that takes nothing for `tcpIdleTimeout`
+    /// while replies wait is closed.
+    public var tcpOutputLimit: Int
     /// UDP sockets per address, bound with SO_REUSEPORT, each with its own serial queue.
     /// Defaults to the number of online CPUs.
     public var udpQueuesPerAddress: Int
@@ -31,6 +35,7 @@ public struct TransportOptions: Sendable {
         tcpIdleTimeout: Duration = .seconds(10),
         maxTCPConnections: Int = 256,
         maxTCPQueriesInFlightPerConnection: Int = 32,
+        tcpOutputLimit: Int = 256 << 10,
         udpQueuesPerAddress: Int? = nil,
         receiveBufferSize: Int = 4 << 20,
         udpBatchSize: Int = 16,
@@ -40,6 +45,7 @@ public struct TransportOptions: Sendable {
         self.tcpIdleTimeout = tcpIdleTimeout
         self.maxTCPConnections = maxTCPConnections
         self.maxTCPQueriesInFlightPerConnection = max(1, maxTCPQueriesInFlightPerConnection)
+        self.tcpOutputLimit = max(0, tcpOutputLimit)
         self.udpQueuesPerAddress = max(1, udpQueuesPerAddress ?? Self.onlineCPUs)
         self.receiveBufferSize = receiveBufferSize
         self.udpBatchSize = max(1, udpBatchSize)
@@ -79,7 +85,8 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
 
 /// An already-bound socket handed over by the service manager (systemd `LISTEN_FDS`) or a test.
 /// `Listeners` takes ownership: it makes it non-blocking, sets the options it needs and closes
-/// it on `stop`. A stream socket that is not listening yet is put into listening state.
+/// it on `stop`. A stream socket that is not listening yet is put into listening state. An
+/// inherited UDP socket is read by one queue (`udpQueuesPerAddress` applies to bound addresses).
 public struct InheritedSocket: Sendable {
     public var fd: Int32
     public var transport: TransportProtocol

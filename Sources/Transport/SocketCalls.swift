@@ -133,6 +133,12 @@ enum SocketCalls {
     }
 }
 
+extension SocketAddress {
+    /// IPv4-mapped IPv6 (an IPv4 peer of a dual-stack socket, e.g. one systemd bound to `[::]`)
+    /// turned back into IPv4.
+    var unmapped: SocketAddress { SocketAddress(ip: ip.unmapped, port: port) }
+}
+
 /// A pthread mutex. Used where a value is touched from more than one queue.
 final class Lock: @unchecked Sendable {
     // @unchecked: the mutex itself; allocated once, never moved.

@@ -92,7 +92,7 @@ final class TCPAcceptor: @unchecked Sendable {
             let client = withUnsafePointer(to: &storage) { SocketCalls.address(from: $0) } ?? bound
             let local = SocketCalls.localAddress(peer) ?? bound
             let connection = TCPConnection(
-                fd: peer, origin: QueryOrigin(client: client, local: local, transport: .tcp),
+                fd: peer, origin: QueryOrigin(client: client.unmapped, local: local.unmapped, transport: .tcp),
                 handler: handler, options: options, registry: registry,
                 queue: DispatchQueue(label: "vpcdns.tcp.connection"))
             connection.start(draining: registry.insert(connection))

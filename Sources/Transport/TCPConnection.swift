@@ -20,6 +20,7 @@ final class TCPConnection: @unchecked Sendable {
     private let handler: any RequestHandler
     private let registry: ConnectionRegistry
     private let maxInFlight: Int
+    private let outputLimit: Int
     private let idleTimeout: DispatchTimeInterval
 
     /// Room for the largest frame: 2 length bytes and 65535 message bytes.
@@ -38,6 +39,9 @@ final class TCPConnection: @unchecked Sendable {
     private var outboundOffset = 0
     private var inFlight = 0
     private var lastActivity = DispatchTime.now()
+    /// When bytes last left for the peer (or, before any did, when the oldest unwritten reply
+    /// was queued): a peer that stops reading is closed after the idle timeout.
+    private var lastWriteProgress = DispatchTime.now()
     /// The peer sent EOF: no more requests will come.
     private var peerFinished = false
     /// `Listeners.stop` asked to finish: read no more requests.
@@ -52,6 +56,7 @@ final class TCPConnection: @unchecked Sendable {
         self.registry = registry
         self.queue = queue
         maxInFlight = options.maxTCPQueriesInFlightPerConnection
+        outputLimit = options.tcpOutputLimit
         idleTimeout = options.tcpIdleTimeout.dispatchInterval
     }
 
@@ -109,7 +114,7 @@ final class TCPConnection: @unchecked Sendable {
     private func dispatchRequests() {
         guard let buffer else { return }
         var start = 0
-        while !closing && !draining && inFlight < maxInFlight && filled - start >= 2 {
+        while !closing && !draining && !mustPauseReading && filled - start >= 2 {
             let length = Int(buffer.load(fromByteOffset: start, as: UInt8.self)) << 8
                 | Int(buffer.load(fromByteOffset: start + 1, as: UInt8.self))
             guard filled - start - 2 >= length else { break }
@@ -126,12 +131,18 @@ final class TCPConnection: @unchecked Sendable {
         updateReadPause()
     }
 
+    /// Too many requests unanswered, or too many reply bytes the peer has not taken yet.
+    private var mustPauseReading: Bool {
+        inFlight >= maxInFlight || outbound.count - outboundOffset > outputLimit
+    }
+
     private func updateReadPause() {
         guard let readSource else { return }
-        if inFlight >= maxInFlight && !readPaused {
+        let pause = mustPauseReading
+        if pause && !readPaused {
             readSource.suspend()
             readPaused = true
-        } else if inFlight < maxInFlight && readPaused {
+        } else if !pause && readPaused {
             readSource.resume()
             readPaused = false
         }
@@ -162,6 +173,7 @@ final class TCPConnection: @unchecked Sendable {
             let sent = framed.withUnsafeBytes { write($0) }
             guard let sent else { return teardown() }
             if sent == framed.count { return }
+            lastWriteProgress = .now()
             outbound.append(contentsOf: framed[sent...])
         } else {
             outbound.append(contentsOf: framed)
@@ -170,6 +182,7 @@ final class TCPConnection: @unchecked Sendable {
             writeSource.resume()
             writeSuspended = false
         }
+        updateReadPause()
     }
 
     /// Sends what it can; nil on a fatal socket error.
@@ -195,12 +208,14 @@ final class TCPConnection: @unchecked Sendable {
         guard !closing else { return }
         let sent = outbound.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[outboundOffset...])) }
         guard let sent else { return teardown() }
+        if sent > 0 { lastWriteProgress = .now() }
         outboundOffset += sent
         guard outboundOffset == outbound.count else {
             if outboundOffset >= 65536 {
                 outbound.removeFirst(outboundOffset)
                 outboundOffset = 0
             }
+            if !draining { dispatchRequests() }
             return
         }
         outbound.removeAll(keepingCapacity: outbound.capacity <= 1 << 17)
@@ -210,6 +225,7 @@ final class TCPConnection: @unchecked Sendable {
             writeSuspended = true
         }
         lastActivity = .now()
+        if !draining { dispatchRequests() }
         finishIfDone()
     }
 
@@ -228,7 +244,16 @@ final class TCPConnection: @unchecked Sendable {
 
     private func idleCheck() {
         guard !closing, let timer else { return }
-        if inFlight > 0 || !outbound.isEmpty {
+        if !outbound.isEmpty {
+            let stalled = lastWriteProgress + idleTimeout
+            if DispatchTime.now() >= stalled {
+                teardown()  // the peer stopped reading
+            } else {
+                timer.schedule(deadline: stalled)
+            }
+            return
+        }
+        if inFlight > 0 {
             timer.schedule(deadline: .now() + idleTimeout)
             return
         }

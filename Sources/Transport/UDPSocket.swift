@@ -206,7 +206,8 @@ final class UDPReceiver: @unchecked Sendable {
             }
             offset += ControlMessage.align(message.cmsg_len)
         }
-        let origin = QueryOrigin(client: client, local: SocketAddress(ip: destination ?? bound.ip, port: bound.port),
+        let origin = QueryOrigin(client: client.unmapped,
+                                 local: SocketAddress(ip: (destination ?? bound.ip).unmapped, port: bound.port),
                                  transport: .udp)
         let reply = ReplyChannel(.udp(sender, client: client, source: destination, interface: interface))
         handler.handle(UnsafeRawBufferPointer(start: header.msg_hdr.msg_iov.pointee.iov_base, count: length),

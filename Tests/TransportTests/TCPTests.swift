@@ -22,7 +22,6 @@ import Glibc
         let query: [UInt8] = Array(0..<40)
         for byte in Client.frame(query) {
             Client.writeAll(client, [byte])
-            usleep(2000)
         }
         #expect(Client.readFrame(client) == EchoHandler.response(to: query, local: server.ip, transport: .tcp))
         Client.writeAll(client, Client.frame([1]) + Client.frame([2, 3]))
@@ -146,6 +145,62 @@ import Glibc
         #expect(handler.waitForRequests(3))
         handler.release(reply: true)
         #expect(Client.readFrame(client) == [3])
+    }
+
+    /// Large answers to a slow reader with a small window: the server writes them in pieces
+    /// (partial writes, then the write source) and every byte arrives in order.
+    @Test func largeAnswersToSlowReaderArriveWhole() throws {
+        let listeners = try makeListeners(options: TransportOptions(tcpOutputLimit: 100_000))
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        let client = try #require(Client.tcp(to: server, receiveBuffer: 4096))
+        defer { close(client) }
+        // 6 MB of answers: more than the largest TCP send buffer (tcp_wmem max 4 MiB here).
+        let queries = (0..<100).map { index in [UInt8(index), 0xFE] + [UInt8](repeating: UInt8(index), count: 60000) }
+        let writer = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            Client.writeAll(client, queries.flatMap(Client.frame))
+            writer.signal()
+        }
+        usleep(300_000)  // not reading yet: the server's socket buffer fills
+        var matched = 0
+        for query in queries {
+            guard let answer = Client.readFrame(client) else { break }
+            if answer == EchoHandler.response(to: query, local: server.ip, transport: .tcp) { matched += 1 }
+        }
+        #expect(matched == queries.count)
+        #expect(writer.wait(timeout: .now() + 5) == .success)
+    }
+
+    /// A client that sends many queries and reads no answers: the server stops reading once
+    /// `tcpOutputLimit` reply bytes wait (the handler sees only part of the queries), and closes
+    /// the connection when the client has taken nothing for the idle timeout.
+    @Test func peerThatStopsReadingIsThrottledThenClosed() throws {
+        let handler = EchoHandler()
+        let listeners = try makeListeners(options: TransportOptions(tcpIdleTimeout: .milliseconds(400), tcpOutputLimit: 64 << 10),
+                                          handler: handler)
+        defer { listeners.stop() }
+        let client = try #require(Client.tcp(to: listeners.address(.tcp), receiveBuffer: 4096))
+        defer { close(client) }
+        _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
+        let query = Client.frame([UInt8](repeating: 0x5A, count: 60000))
+        let queries = 300
+        var sentBytes = 0
+        var closed = false
+        for _ in 0..<600 where !closed {  // up to 6 s
+            if sentBytes < queries * query.count {
+                let offset = sentBytes % query.count
+                let count = query.withUnsafeBytes { send(client, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+                if count > 0 { sentBytes += count; continue }
+                closed = count < 0 && (errno == ECONNRESET || errno == EPIPE)
+            } else {
+                var byte: UInt8 = 0
+                closed = send(client, &byte, 1, Int32(MSG_NOSIGNAL)) < 0 && (errno == ECONNRESET || errno == EPIPE)
+            }
+            usleep(10_000)
+        }
+        #expect(handler.log.all.count < queries, "reading stops while replies pile up")
+        #expect(closed, "a peer that reads nothing is disconnected")
     }
 
     @Test func ipv6Loopback() throws {

@@ -90,9 +90,12 @@ enum Client {
     }
 
     /// A connected TCP socket, or nil when the connection is refused.
-    static func tcp(to address: SocketAddress, timeoutMilliseconds: Int = 3000) -> Int32? {
+    static func tcp(to address: SocketAddress, timeoutMilliseconds: Int = 3000, receiveBuffer: Int32? = nil) -> Int32? {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
         precondition(fd >= 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         setTimeout(fd, milliseconds: timeoutMilliseconds)
