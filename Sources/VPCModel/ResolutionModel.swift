@@ -160,10 +160,12 @@ public final class ResolutionModel: Sendable {
         }
     }
 
-    /// The SOA of a negative answer, its TTL capped by `negative_soa_ttl`.
+    /// The SOA of a negative answer: TTL min(SOA TTL, SOA MINIMUM) per RFC 2308, capped by
+    /// `negative_soa_ttl` (AWS answers were seen with 60, AWS-DNS-RULES 3.9).
     private func negative(_ soa: ResourceRecord) -> ResourceRecord {
         var capped = soa
-        capped.ttl = min(soa.ttl, negativeSOATTL)
+        let minimum: UInt32 = if case .soa(let values) = soa.rdata { values.minimum } else { soa.ttl }
+        capped.ttl = min(soa.ttl, minimum, negativeSOATTL)
         return capped
     }
 
