@@ -65,6 +65,8 @@ final class TestDNSServer: @unchecked Sendable {
     private var holdReleased = false
     private var holdTimerStarted = false
     private var droppedTCPConnection = false
+    /// Set by `stop()`: delayed answers must not write to descriptor numbers reused since.
+    private var stopped = false
 
     /// Listens on `ip` (127.0.0.1 or ::1), UDP and TCP, on one free port.
     init(_ behavior: Behavior, ip: IPAddress = .v4(IPv4Address(127, 0, 0, 1))) throws {
@@ -99,6 +101,7 @@ final class TestDNSServer: @unchecked Sendable {
 
     func stop() {
         queue.sync {
+            stopped = true
             for source in sources { source.cancel() }
             sources.removeAll()
             for (_, connection) in connections { connection.source.cancel() }
@@ -110,10 +113,10 @@ final class TestDNSServer: @unchecked Sendable {
 
     private func startSources() {
         let udp = DispatchSource.makeReadSource(fileDescriptor: udpSocket, queue: queue)
-        udp.setEventHandler { [unowned self] in readDatagrams() }
+        udp.setEventHandler { [weak self] in self?.readDatagrams() }
         udp.setCancelHandler { [udpSocket] in close(udpSocket) }
         let tcp = DispatchSource.makeReadSource(fileDescriptor: tcpSocket, queue: queue)
-        tcp.setEventHandler { [unowned self] in acceptConnections() }
+        tcp.setEventHandler { [weak self] in self?.acceptConnections() }
         tcp.setCancelHandler { [tcpSocket] in close(tcpSocket) }
         sources = [udp, tcp]
         udp.activate()
@@ -173,7 +176,7 @@ final class TestDNSServer: @unchecked Sendable {
             guard connection >= 0 else { return }
             _ = fcntl(connection, F_SETFL, fcntl(connection, F_GETFL) | O_NONBLOCK)
             let source = DispatchSource.makeReadSource(fileDescriptor: connection, queue: queue)
-            source.setEventHandler { [unowned self] in readStream(connection) }
+            source.setEventHandler { [weak self] in self?.readStream(connection) }
             source.setCancelHandler { close(connection) }
             connections[connection] = (source, [])
             source.activate()
@@ -223,7 +226,12 @@ final class TestDNSServer: @unchecked Sendable {
     }
 
     private func handle(_ query: [UInt8], overTCP: Bool, forgedSend: ([UInt8]) -> Void = { _ in },
-                        send: @escaping @Sendable ([UInt8]) -> Void) {
+                        send unguardedSend: @escaping @Sendable ([UInt8]) -> Void) {
+        // Runs on `queue`, now or later.
+        let send: @Sendable ([UInt8]) -> Void = { [weak self] bytes in
+            guard let self, !self.stopped else { return }
+            unguardedSend(bytes)
+        }
         guard let question = DNSTestMessage.parseQuestion(query) else { return }
         log.append(Received(id: question.id, name: question.name, overTCP: overTCP))
         let answer = { DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 0, addresses: [DNSTestMessage.address(for: question.name)]) }
@@ -263,7 +271,7 @@ final class TestDNSServer: @unchecked Sendable {
             heldIDs.insert(question.id)
             if !holdTimerStarted {
                 holdTimerStarted = true
-                queue.asyncAfter(deadline: .now() + .milliseconds(maxWait)) { [unowned self] in releaseHeld() }
+                queue.asyncAfter(deadline: .now() + .milliseconds(maxWait)) { [weak self] in self?.releaseHeld() }
             }
             if heldIDs.count >= count { releaseHeld() }
         }
