@@ -22,6 +22,8 @@ final class TestDNSServer: @unchecked Sendable {
         /// Over UDP, first a forged answer (address 6.6.6.6) from another port of the same address,
         /// then after 50 ms the real one.
         case spoofThenAnswer
+        /// Answers names starting with the prefix, stays silent for the others.
+        case answerOnlyPrefix(String)
         /// Records queries, never answers.
         case silent
         /// Answers after a delay.
@@ -39,6 +41,7 @@ final class TestDNSServer: @unchecked Sendable {
             case .truncateUDP(let records): "TC over UDP, \(records) records over TCP"
             case .truncateUDPDropFirstTCP(let records): "TC over UDP, first TCP connection dropped, \(records) records over TCP"
             case .spoofThenAnswer: "forged answer from another port, then the real one"
+            case .answerOnlyPrefix(let prefix): "answer only \(prefix)*"
             case .silent: "silent"
             case .delayed(let milliseconds): "answer after \(milliseconds) ms"
             case .holdUntil(let count, _): "hold until \(count) IDs"
@@ -256,6 +259,8 @@ final class TestDNSServer: @unchecked Sendable {
             }
             let bytes = answer()
             queue.asyncAfter(deadline: .now() + .milliseconds(50)) { send(bytes) }
+        case .answerOnlyPrefix(let prefix):
+            if question.name.hasPrefix(prefix) { send(answer()) }
         case .silent:
             break
         case .delayed(let milliseconds):
