@@ -1,5 +1,7 @@
 public import IPAddress
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads the upstream servers of a resolv.conf file, for `upstreams: ["resolv.conf"]`.
 public enum ResolvConf {
@@ -16,17 +18,33 @@ public enum ResolvConf {
     /// not an address is skipped, as glibc does. Unlike glibc, all servers are kept, not only the
     /// first three. Throws when the file cannot be read or names no server.
     public static func nameservers(path: String = "/etc/resolv.conf") throws -> [SocketAddress] {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw Error(path: path, reason: "cannot be read: \(error.localizedDescription)")
-        }
-        let servers = nameservers(text: text)
+        let servers = nameservers(text: try readText(path))
         guard !servers.isEmpty else {
             throw Error(path: path, reason: "has no usable nameserver line")
         }
         return servers
+    }
+
+    /// The file's bytes as UTF-8 (invalid sequences replaced); at most 1 MiB.
+    private static func readText(_ path: String) throws(Error) -> String {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw Error(path: path, reason: "cannot be opened: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Error(path: path, reason: "cannot be read: \(String(cString: strerror(errno)))")
+            }
+            bytes += chunk[0..<count]
+            guard bytes.count <= 1 << 20 else { throw Error(path: path, reason: "is larger than 1 MiB") }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The `nameserver` lines of resolv.conf text.

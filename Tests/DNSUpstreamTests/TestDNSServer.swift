@@ -22,6 +22,8 @@ final class TestDNSServer: @unchecked Sendable {
         /// Over UDP, first a forged answer (address 6.6.6.6) from another port of the same address,
         /// then after 50 ms the real one.
         case spoofThenAnswer
+        /// Answers names starting with the prefix, stays silent for the others.
+        case answerOnlyPrefix(String)
         /// Records queries, never answers.
         case silent
         /// Answers after a delay.
@@ -39,6 +41,7 @@ final class TestDNSServer: @unchecked Sendable {
             case .truncateUDP(let records): "TC over UDP, \(records) records over TCP"
             case .truncateUDPDropFirstTCP(let records): "TC over UDP, first TCP connection dropped, \(records) records over TCP"
             case .spoofThenAnswer: "forged answer from another port, then the real one"
+            case .answerOnlyPrefix(let prefix): "answer only \(prefix)*"
             case .silent: "silent"
             case .delayed(let milliseconds): "answer after \(milliseconds) ms"
             case .holdUntil(let count, _): "hold until \(count) IDs"
@@ -65,6 +68,8 @@ final class TestDNSServer: @unchecked Sendable {
     private var holdReleased = false
     private var holdTimerStarted = false
     private var droppedTCPConnection = false
+    /// Set by `stop()`: delayed answers must not write to descriptor numbers reused since.
+    private var stopped = false
 
     /// Listens on `ip` (127.0.0.1 or ::1), UDP and TCP, on one free port.
     init(_ behavior: Behavior, ip: IPAddress = .v4(IPv4Address(127, 0, 0, 1))) throws {
@@ -99,6 +104,7 @@ final class TestDNSServer: @unchecked Sendable {
 
     func stop() {
         queue.sync {
+            stopped = true
             for source in sources { source.cancel() }
             sources.removeAll()
             for (_, connection) in connections { connection.source.cancel() }
@@ -110,10 +116,10 @@ final class TestDNSServer: @unchecked Sendable {
 
     private func startSources() {
         let udp = DispatchSource.makeReadSource(fileDescriptor: udpSocket, queue: queue)
-        udp.setEventHandler { [unowned self] in readDatagrams() }
+        udp.setEventHandler { [weak self] in self?.readDatagrams() }
         udp.setCancelHandler { [udpSocket] in close(udpSocket) }
         let tcp = DispatchSource.makeReadSource(fileDescriptor: tcpSocket, queue: queue)
-        tcp.setEventHandler { [unowned self] in acceptConnections() }
+        tcp.setEventHandler { [weak self] in self?.acceptConnections() }
         tcp.setCancelHandler { [tcpSocket] in close(tcpSocket) }
         sources = [udp, tcp]
         udp.activate()
@@ -173,7 +179,7 @@ final class TestDNSServer: @unchecked Sendable {
             guard connection >= 0 else { return }
             _ = fcntl(connection, F_SETFL, fcntl(connection, F_GETFL) | O_NONBLOCK)
             let source = DispatchSource.makeReadSource(fileDescriptor: connection, queue: queue)
-            source.setEventHandler { [unowned self] in readStream(connection) }
+            source.setEventHandler { [weak self] in self?.readStream(connection) }
             source.setCancelHandler { close(connection) }
             connections[connection] = (source, [])
             source.activate()
@@ -223,7 +229,12 @@ final class TestDNSServer: @unchecked Sendable {
     }
 
     private func handle(_ query: [UInt8], overTCP: Bool, forgedSend: ([UInt8]) -> Void = { _ in },
-                        send: @escaping @Sendable ([UInt8]) -> Void) {
+                        send unguardedSend: @escaping @Sendable ([UInt8]) -> Void) {
+        // Runs on `queue`, now or later.
+        let send: @Sendable ([UInt8]) -> Void = { [weak self] bytes in
+            guard let self, !self.stopped else { return }
+            unguardedSend(bytes)
+        }
         guard let question = DNSTestMessage.parseQuestion(query) else { return }
         log.append(Received(id: question.id, name: question.name, overTCP: overTCP))
         let answer = { DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 0, addresses: [DNSTestMessage.address(for: question.name)]) }
@@ -248,6 +259,8 @@ final class TestDNSServer: @unchecked Sendable {
             }
             let bytes = answer()
             queue.asyncAfter(deadline: .now() + .milliseconds(50)) { send(bytes) }
+        case .answerOnlyPrefix(let prefix):
+            if question.name.hasPrefix(prefix) { send(answer()) }
         case .silent:
             break
         case .delayed(let milliseconds):
@@ -263,7 +276,7 @@ final class TestDNSServer: @unchecked Sendable {
             heldIDs.insert(question.id)
             if !holdTimerStarted {
                 holdTimerStarted = true
-                queue.asyncAfter(deadline: .now() + .milliseconds(maxWait)) { [unowned self] in releaseHeld() }
+                queue.asyncAfter(deadline: .now() + .milliseconds(maxWait)) { [weak self] in self?.releaseHeld() }
             }
             if heldIDs.count >= count { releaseHeld() }
         }
