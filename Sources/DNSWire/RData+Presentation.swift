@@ -67,11 +67,11 @@ extension RData: CustomStringConvertible {
         case .ptr: self = .ptr(try fields.name(origin: origin))
         case .soa:
             self = .soa(SOA(mname: try fields.name(origin: origin), rname: try fields.name(origin: origin),
-                            serial: try fields.uint32("serial"), refresh: try fields.duration("refresh"),
+                            serial: try fields.integer("serial"), refresh: try fields.duration("refresh"),
                             retry: try fields.duration("retry"), expire: try fields.duration("expire"),
                             minimum: try fields.duration("minimum")))
         case .mx:
-            self = .mx(preference: try fields.uint16("preference"), exchange: try fields.name(origin: origin))
+            self = .mx(preference: try fields.integer("preference"), exchange: try fields.name(origin: origin))
         case .txt:
             var strings: [[UInt8]] = []
             while let token = fields.peek {
@@ -81,10 +81,10 @@ extension RData: CustomStringConvertible {
             guard !strings.isEmpty else { throw PresentationError(after, "TXT needs at least one string") }
             self = .txt(strings)
         case .srv:
-            self = .srv(priority: try fields.uint16("priority"), weight: try fields.uint16("weight"),
-                        port: try fields.uint16("port"), target: try fields.name(origin: origin))
+            self = .srv(priority: try fields.integer("priority"), weight: try fields.integer("weight"),
+                        port: try fields.integer("port"), target: try fields.name(origin: origin))
         case .caa:
-            let flags = try fields.uint8("flags")
+            let flags: UInt8 = try fields.integer("flags")
             let tagToken = try fields.next("a tag")
             guard !tagToken.text.isEmpty, tagToken.text.count <= 255,
                   tagToken.text.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7a) })
@@ -194,21 +194,10 @@ struct FieldCursor {
         }
     }
 
-    mutating func uint8(_ what: String) throws(PresentationError) -> UInt8 {
+    /// The next token as an unsigned decimal of type `T`.
+    mutating func integer<T: FixedWidthInteger>(_ what: String, as type: T.Type = T.self) throws(PresentationError) -> T {
         let token = try next(what)
-        guard let value = UInt8(token.string) else { throw PresentationError(token, "bad \(what) '\(token.string)'") }
-        return value
-    }
-
-    mutating func uint16(_ what: String) throws(PresentationError) -> UInt16 {
-        let token = try next(what)
-        guard let value = UInt16(token.string) else { throw PresentationError(token, "bad \(what) '\(token.string)'") }
-        return value
-    }
-
-    mutating func uint32(_ what: String) throws(PresentationError) -> UInt32 {
-        let token = try next(what)
-        guard let value = UInt32(token.string) else { throw PresentationError(token, "bad \(what) '\(token.string)'") }
+        guard let value = T(token.string) else { throw PresentationError(token, "bad \(what) '\(token.string)'") }
         return value
     }
 
