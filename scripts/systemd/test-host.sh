@@ -26,7 +26,7 @@
 
 VPCDNS_TEST_ROOTFS="${VPCDNS_TEST_ROOTFS:-/var/cache/vpcdns-test/rootfs}"
 HOST_BOOT_TIMEOUT="${HOST_BOOT_TIMEOUT:-90}"
-HOST_PACKAGES="systemd,systemd-sysv,dbus,iproute2,libc-ares2,dnsutils"
+HOST_PACKAGES="systemd,systemd-sysv,dbus,iproute2,libc-ares2,dnsutils,procps"
 HOST_PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 host_log() { echo "test-host: $*" >&2; }
