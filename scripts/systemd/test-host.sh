@@ -26,6 +26,7 @@
 
 VPCDNS_TEST_ROOTFS="${VPCDNS_TEST_ROOTFS:-/var/cache/vpcdns-test/rootfs}"
 HOST_BOOT_TIMEOUT="${HOST_BOOT_TIMEOUT:-90}"
+# procps: /bin/kill, which vpcdns.service's ExecReload= runs (minbase has none).
 HOST_PACKAGES="systemd,systemd-sysv,dbus,iproute2,libc-ares2,dnsutils,procps"
 HOST_PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -10,11 +10,13 @@
 #   - the watchdog: pings keep it alive; when the health check fails systemd kills and restarts it;
 #   - socket activation: LISTEN_FDS with the name "dns", UDP and TCP told apart by SO_TYPE.
 # Prints "N passed, M failed"; exit status 0 only when nothing failed.
-# Needs root, swiftc, and what test-host.sh needs. PROBE_BIN=path skips building the stand-in.
+# Needs root, swiftc, and what test-host.sh needs. PROBE_BIN=path skips building the stand-in;
+# UNITS_DIR=path tests other copies of the units.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+units_dir="${UNITS_DIR:-$repo/systemd}"
 # shellcheck source=test-host.sh
 source "$here/test-host.sh"
 
@@ -86,8 +88,8 @@ install_file() { # install_file SOURCE DEST MODE
   host_exec sh -c "mkdir -p \"\$(dirname '$2')\" && cat > '$2' && chmod $3 '$2'" <"$1"
 }
 install_file "$probe" /usr/bin/vpcdns 0755
-install_file "$repo/systemd/vpcdns.service" /usr/lib/systemd/system/vpcdns.service 0644
-install_file "$repo/systemd/vpcdns.socket" /usr/lib/systemd/system/vpcdns.socket 0644
+install_file "$units_dir/vpcdns.service" /usr/lib/systemd/system/vpcdns.service 0644
+install_file "$units_dir/vpcdns.socket" /usr/lib/systemd/system/vpcdns.socket 0644
 host_exec mkdir -p /etc/vpcdns
 echo 'listen: ["127.0.0.1:53"]' | host_exec sh -c 'cat > /etc/vpcdns/vpcdns.yaml'
 host_exec systemctl daemon-reload
@@ -105,6 +107,8 @@ check "/etc/vpcdns readable" contains "$main_log" 'read /etc/vpcdns/vpcdns.yaml:
 check "/var/log/vpcdns writable" contains "$main_log" 'write /var/log/vpcdns/query.log: ok'
 check "binds port 53 with CAP_NET_BIND_SERVICE only" contains "$main_log" 'bound 127.0.0.1:53 itself'
 check "no system call refused to libdispatch (errno 1)" not contains "$main_log" 'errno=1$'
+check "systemd reports no warning about vpcdns.service" \
+  test -z "$(host_exec journalctl _PID=1 -u vpcdns.service -p warning --no-pager -o cat)"
 check "UDP query answered" test "$(dns_status)" = REFUSED
 check "TCP query answered" test "$(dns_status +tcp)" = REFUSED
 warnings="$(journal_of_main -p warning | grep '^probe: level' | tr '\n' ' ')"
@@ -151,6 +155,10 @@ check "STOPPING=1 path ran" unit_log_contains 'probe: stopping' "_PID=$stop_pid"
 echo "== vpcdns.socket"
 check "socket unit starts" host_exec systemctl start vpcdns.socket
 check "service not started yet" test "$(prop vpcdns.service ActiveState)" = inactive
+check "systemd reports no warning about vpcdns.socket" \
+  test -z "$(host_exec journalctl _PID=1 -u vpcdns.socket -p warning --no-pager -o cat)"
+udp_receive_buffer="$(host_exec ss -Huanm 'sport = :53' | sed -n 's/.*skmem:(r[0-9]*,rb\([0-9]*\),.*/\1/p' | head -n 1)"
+check "ReceiveBuffer=4M applied (rb $udp_receive_buffer)" test "${udp_receive_buffer:-0}" -ge 4194304
 check "first UDP query starts the service and is answered" test "$(dns_status)" = REFUSED
 check "service active" test "$(prop vpcdns.service ActiveState)" = active
 socket_log="$(journal_of_main)"
