@@ -62,14 +62,18 @@ final class NotifyListener {
 }
 
 /// Sockets and pipes the test owns, moved to consecutive descriptor numbers, as systemd passes
-/// them from fd 3 on. High numbers so that nothing else in the test process is disturbed.
+/// them from fd 3 on. High numbers so that nothing else in the test process is disturbed, and
+/// below the top one, which the tests use as a number that is never open.
 final class ConsecutiveDescriptors {
     let first: Int32
     let count: Int32
 
     /// Takes ownership of `descriptors` (closes them).
     init(_ descriptors: [Int32]) {
-        var start: Int32 = 1_000
+        // Well above what the process has open, well below its limit (a limit of 1024 is common).
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        var start = Int32(min(1_000, limit.rlim_cur / 2))
         var placed: [Int32]
         while true {
             let base = fcntl(descriptors[0], F_DUPFD, start)

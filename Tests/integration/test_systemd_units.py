@@ -43,7 +43,7 @@ def test_units_verify_and_score_ok():
         (
             "vpcdns.service",
             [("DynamicUser=yes", "DynamicUser=no"), ("SystemCallFilter=@system-service", ""),
-             ("SystemCallFilter=~@privileged @resources", "")],
+             ("SystemCallFilter=~@privileged @resources", ""), ("SystemCallFilter=setpriority", "")],
             "FAIL: exposure above",
         ),
     ],
