@@ -6,9 +6,7 @@ import Transport
 import VPCConfig
 import VPCModel
 
-import enum SystemdSupport.ListenFDs
-import struct SystemdSupport.ServiceNotifier
-import class SystemdSupport.Watchdog
+import SystemdSupport
 
 #if canImport(Glibc)
 import Glibc

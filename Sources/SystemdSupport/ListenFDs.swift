@@ -11,11 +11,11 @@ public struct ListenSocket: Sendable, Equatable {
     /// `nil` when the descriptor is not a socket (a FIFO, a file).
     public let type: SocketType?
     /// `getsockname(2)`; `nil` when the descriptor is not a socket.
-    public let localAddress: SocketAddress?
+    public let localAddress: ListenAddress?
     /// `SO_ACCEPTCONN`: a stream socket already listening (systemd calls `listen(2)` for us).
     public let isListening: Bool
 
-    public init(fd: Int32, name: String, type: SocketType?, localAddress: SocketAddress?, isListening: Bool) {
+    public init(fd: Int32, name: String, type: SocketType?, localAddress: ListenAddress?, isListening: Bool) {
         self.fd = fd
         self.name = name
         self.type = type
@@ -111,7 +111,7 @@ public enum ListenFDs {
             fd: fd,
             name: name,
             type: SocketType(rawValue: rawType),
-            localAddress: named == 0 ? SocketAddress(storage: storage, length: addressLength) : nil,
+            localAddress: named == 0 ? ListenAddress(storage: storage, length: addressLength) : nil,
             isListening: isListening
         )
     }

@@ -30,7 +30,7 @@ public enum SocketType: Sendable, Equatable, CustomStringConvertible {
 
 /// A socket address as the kernel returned it, decoded just enough to log it and to match it
 /// against configured listen addresses, without depending on the project's address types.
-public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     /// `AF_INET`, `AF_INET6`, `AF_UNIX`, ...
     public let family: Int32
     /// The numeric host (`127.0.0.1`, `::1`) for `AF_INET` / `AF_INET6`.
