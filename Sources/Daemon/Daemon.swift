@@ -124,23 +124,33 @@ public final class Daemon: @unchecked Sendable {
 
     private func stop() {
         logger.notice("stopping")
-        notify { try $0.stopping() }
         watchdog?.stop()
+        notify { try $0.stopping() }
         listeners.stop(drain: options.drainTime)
         engine.state.upstreams.shutdown()
         queryLog?.close()
         exit(0)
     }
 
+    /// Pings systemd's watchdog only while queries are really answered: a probe query through
+    /// one of our UDP listeners gets its response, the control queue runs, and every upstream
+    /// channel's queue runs. A wedged daemon stops pinging and systemd restarts it.
     private func startWatchdog() {
         let engine = self.engine!, listeners = self.listeners!, control = self.control
         do {
             watchdog = try Watchdog(notifier: notifier, onError: { [logger] error in
                 logger.warning("watchdog notification failed: \(error)")
-            }) {
-                // Healthy when the control queue answers and the engine still serves from
-                // listeners: a stuck control queue or lost listeners stop the pings.
-                control.sync { listeners.isServing } && engine.state.upstreams.channels.count > 0
+            }) { [logger] in
+                let probeTarget = control.sync { listeners.boundAddresses.first { $0.0 == .udp }?.1 }
+                guard let probeTarget, HealthProbe.answers(at: probeTarget) else {
+                    logger.error("health check failed: no answer from a listener")
+                    return false
+                }
+                guard engine.state.upstreams.channels.allSatisfy({ $0.channel.isResponsive() }) else {
+                    logger.error("health check failed: an upstream channel's queue is stuck")
+                    return false
+                }
+                return true
             }
             watchdog?.start()
         } catch {

@@ -49,7 +49,8 @@ final class QueryLogWriter: @unchecked Sendable {
     /// The engine's observer: queues non-cached, answered queries with their completion time.
     var observer: QueryObserver {
         { [self] event in
-            guard !event.fromCache, !event.dropped else { return }
+            // Requests refused before a question was read (and the watchdog's probes) are not logged.
+            guard !event.fromCache, !event.dropped, event.question != nil else { return }
             var now = timespec()
             clock_gettime(CLOCK_REALTIME_COARSE, &now)
             let accepted = pending.withLock { events in
