@@ -1,0 +1,79 @@
+import DNSCache
+import DNSWire
+import IPAddress
+import Resolver
+import Testing
+import VPCConfig
+import VPCModel
+
+/// Forwarding through a real UDP upstream on loopback.
+@Suite(.serialized) struct ForwardingTests {
+    static func state(upstream: SocketAddress, previous: ServingState? = nil) throws -> ServingState {
+        let yaml = """
+        upstreams: ["\(upstream)"]
+        allow: ["127.0.0.0/8"]
+        """
+        let config = try ConfigLoader.parse(yaml: yaml, file: "test.yaml", baseDirectory: "/tmp")
+        let model = try ResolutionModel(config: config, zoneRoot: "/tmp")
+        return ServingState(model: model, upstreams: try UpstreamPool(sets: model.upstreamSets, timeout: .seconds(2), tries: 1,
+                                                                        reusing: previous?.upstreams))
+    }
+
+    func query(_ name: String, id: UInt16) -> [UInt8] {
+        var header = Header(id: id)
+        header.recursionDesired = true
+        return Message(header: header, questions: [Question(name: try! DNSName(name), type: .a)]).encode()
+    }
+
+    func ask(_ engine: QueryEngine, _ name: String, id: UInt16 = 7) -> CapturingSink {
+        let sink = CapturingSink()
+        query(name, id: id).withUnsafeBytes { engine.handle($0, client: SocketAddress("127.0.0.1:4000")!, local: nil, overTCP: false, sink: sink) }
+        return sink
+    }
+
+    func waitFor(_ sinks: [CapturingSink]) async throws {
+        for _ in 0..<250 where sinks.contains(where: { $0.count == 0 }) { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    @Test func identicalConcurrentMissesGoUpstreamOnce() async throws {
+        let upstream = try CountingUpstream(delay: .milliseconds(300))
+        defer { upstream.stop() }
+        let engine = QueryEngine(state: try Self.state(upstream: upstream.address), cache: DNSCache())
+        defer { engine.state.upstreams.shutdown() }
+        let sinks = (0..<50).map { ask(engine, "www.example.org.", id: UInt16($0)) }
+        try await waitFor(sinks)
+        #expect(upstream.queryCount == 1)
+        for (index, sink) in sinks.enumerated() {
+            let reply = try #require(sink.messages.first)
+            #expect(reply.header.id == UInt16(index))
+            #expect(reply.answers.map(\.description) == ["www.example.org. 300 IN A 192.0.2.1"])
+        }
+        // A repeat is a cache hit: still one upstream query.
+        let again = ask(engine, "www.example.org.")
+        #expect(again.count == 1)
+        #expect(upstream.queryCount == 1)
+    }
+
+    @Test func reloadKeepsTheCacheOnlyForUnchangedUpstreams() async throws {
+        let upstream = try CountingUpstream(delay: .zero)
+        let other = try CountingUpstream(delay: .zero)
+        defer { upstream.stop(); other.stop() }
+        let first = try Self.state(upstream: upstream.address)
+        let engine = QueryEngine(state: first, cache: DNSCache())
+        let sink = ask(engine, "cached.example.org.")
+        try await waitFor([sink])
+        #expect(engine.cache.count == 1)
+
+        let same = try Self.state(upstream: upstream.address, previous: first)
+        engine.install(same)
+        #expect(engine.cache.count == 1, "same upstream: the cache survives")
+        #expect(ask(engine, "cached.example.org.").count == 1, "answered from the cache at once")
+        #expect(upstream.queryCount == 1)
+
+        let changed = try Self.state(upstream: other.address, previous: same)
+        engine.install(changed)
+        same.upstreams.retire(keeping: changed.upstreams)
+        #expect(engine.cache.count == 0, "new upstream: its answers are not the old one's")
+        changed.upstreams.shutdown()
+    }
+}
