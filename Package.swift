@@ -26,12 +26,13 @@ let package = Package(
         .target(name: "Transport", dependencies: ["IPAddress"]),
         .target(name: "Resolver", dependencies: ["DNSWire", "DNSZone", "VPCModel", "DNSCache", "DNSUpstream", "IPAddress"]),
         .target(name: "SystemdSupport"),
+        .target(name: "AWSImport", dependencies: ["IPAddress", "Yams"]),
         .target(name: "Daemon", dependencies: [
             "Resolver", "Transport", "VPCConfig", "VPCModel", "SystemdSupport", "DNSUpstream", "DNSCache",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "vpcdns", dependencies: [
-            "Daemon",
+            "Daemon", "AWSImport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,5 +47,6 @@ let package = Package(
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "VPCModel", "VPCConfig", "DNSWire"]),
         .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
+        .testTarget(name: "AWSImportTests", dependencies: ["AWSImport", "VPCConfig", "VPCModel", "DNSWire"], exclude: ["Fixtures"]),
     ]
 )

@@ -12,7 +12,7 @@ struct VPCDNSCommand: ParsableCommand {
         files, and forwards everything else upstream.
         """,
         version: VPCDNSVersion.current,
-        subcommands: [Serve.self, Check.self, Zones.self],
+        subcommands: [Serve.self, Check.self, Zones.self, Import.self],
         defaultSubcommand: Serve.self)
 }
 
