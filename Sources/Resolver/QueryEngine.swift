@@ -14,13 +14,11 @@ public final class QueryEngine: Sendable {
     public let cache: DNSCache
     let inflight = InflightTable<CacheKey, PendingQuery>()
     let observer: QueryObserver?
-    let rateLimiter: Mutex<RateLimiter?>
 
     public init(state: ServingState, cache: DNSCache, observer: QueryObserver? = nil) {
         current = Mutex(state)
         self.cache = cache
         self.observer = observer
-        rateLimiter = Mutex(RateLimiter(packetsPerSecond: state.model.config.rateLimit.packetsPerSecond))
     }
 
     /// The state queries are answered from now.
@@ -37,7 +35,6 @@ public final class QueryEngine: Sendable {
         }
         let liveChannels = Set(new.upstreams.channels.map(\.id))
         cache.retain { liveChannels.contains($0.upstreamSet) }
-        rateLimiter.withLock { $0 = RateLimiter(packetsPerSecond: new.model.config.rateLimit.packetsPerSecond) }
         return old
     }
 
@@ -46,7 +43,8 @@ public final class QueryEngine: Sendable {
     public func handle(_ bytes: UnsafeRawBufferPointer, client: SocketAddress, local: SocketAddress?, overTCP: Bool,
                        sink: some ResponseSink) {
         let transport: QueryEvent.Transport = overTCP ? .tcp : .udp
-        if !overTCP, rateLimiter.withLock({ $0?.admit(client.ip) == false }) { return }
+        let state = self.state
+        if !overTCP, !state.admits(client.ip) { return }
         let request: Request
         switch RequestAdmission.admit(bytes, overTCP: overTCP) {
         case .dropped:
@@ -58,7 +56,6 @@ public final class QueryEngine: Sendable {
         case .accepted(let accepted):
             request = accepted
         }
-        let state = self.state
         let decision = state.model.decide(request.question, client: client.ip, local: local)
         switch decision {
         case .answer(let answer):
