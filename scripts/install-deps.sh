@@ -14,3 +14,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 python3 -c 'import dns, pytest' 2>/dev/null || python3 -m pip install -q dnspython pytest
+# Tests/integration/test_vpc_namespaces.py runs moto's server and the AWS CLI with this python3.
+python3 -c 'import moto.server, awscli' 2>/dev/null || python3 -m pip install -q "moto[server]" awscli
