@@ -91,7 +91,7 @@ public final class DNSCache: Sendable {
 
     /// The live entry for `key`, once `query`'s question is checked to be the key's.
     private func find(_ key: CacheKey, query: Message) -> (CachedResponse, UInt64, DNSName)? {
-        guard query.questions.count == 1, let question = query.questions.first, question.name == key.name,
+        guard query.questions.count == 1, let question = query.questions.first, sameName(question.name, key.name),
               question.type == key.type, question.dnsClass == key.dnsClass
         else {
             table.withLock { $0.countMiss() }
