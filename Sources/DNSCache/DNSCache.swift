@@ -74,7 +74,9 @@ public final class DNSCache: Sendable {
             return message.encode(maxSize: maxSize)
         }
         guard let edns else { return bytes }
-        bytes[11] &+= 1  // ARCOUNT counts the OPT; stored messages have few additionals, far below 255
+        let additionalCount = UInt16(bytes[10]) << 8 | UInt16(bytes[11]) + 1  // ARCOUNT now counts the OPT
+        bytes[10] = UInt8(truncatingIfNeeded: additionalCount >> 8)
+        bytes[11] = UInt8(truncatingIfNeeded: additionalCount)
         var writer = WireWriter(continuing: consume bytes)
         edns.encode(to: &writer)
         return writer.bytes
