@@ -12,14 +12,20 @@ public protocol CacheClock: Sendable {
     func now() -> UInt64
 }
 
-/// `CLOCK_MONOTONIC`: unaffected by wall-clock changes (NTP steps, `date -s`), which must not
-/// expire or revive cached answers.
+/// The monotonic clock: unaffected by wall-clock changes (NTP steps, `date -s`), which must not
+/// expire or revive cached answers. On Linux its coarse variant, `CLOCK_MONOTONIC_COARSE`: the
+/// same clock read from the last tick (1-4 ms resolution, far below the 1 s of a TTL) for a
+/// few ns instead of ~30 on every cache hit.
 public struct SystemCacheClock: CacheClock {
     public init() {}
 
     public func now() -> UInt64 {
         var time = timespec()
+        #if os(Linux)
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &time)
+        #else
         clock_gettime(CLOCK_MONOTONIC, &time)
+        #endif
         return UInt64(time.tv_sec) &* 1000 &+ UInt64(time.tv_nsec) / 1_000_000
     }
 }

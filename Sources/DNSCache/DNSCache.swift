@@ -74,7 +74,9 @@ public final class DNSCache: Sendable {
             return message.encode(maxSize: maxSize)
         }
         guard let edns else { return bytes }
-        bytes[11] &+= 1  // ARCOUNT counts the OPT; stored messages have few additionals, far below 255
+        let additionalCount = UInt16(bytes[10]) << 8 | UInt16(bytes[11]) + 1  // ARCOUNT now counts the OPT
+        bytes[10] = UInt8(truncatingIfNeeded: additionalCount >> 8)
+        bytes[11] = UInt8(truncatingIfNeeded: additionalCount)
         var writer = WireWriter(continuing: consume bytes)
         edns.encode(to: &writer)
         return writer.bytes
@@ -91,7 +93,7 @@ public final class DNSCache: Sendable {
 
     /// The live entry for `key`, once `query`'s question is checked to be the key's.
     private func find(_ key: CacheKey, query: Message) -> (CachedResponse, UInt64, DNSName)? {
-        guard query.questions.count == 1, let question = query.questions.first, question.name == key.name,
+        guard query.questions.count == 1, let question = query.questions.first, sameName(question.name, key.name),
               question.type == key.type, question.dnsClass == key.dnsClass
         else {
             table.withLock { $0.countMiss() }

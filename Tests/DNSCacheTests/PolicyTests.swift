@@ -161,6 +161,30 @@ import Testing
         #expect(key("WWW.Example.").hashValue == key("www.example.").hashValue)
     }
 
+    /// Key equality and hashing agree for case variants, at every position of the 8-byte words
+    /// the hash folds, and never fold bytes that are not A-Z ('@' and '[' border them; 0xC1 |
+    /// 0x20 would be 0xE1).
+    @Test(arguments: [
+        ("WWW.Example.", "www.example.", true),
+        ("a.B.c.D.e.F.g.H.i.J.k.L.", "A.b.C.d.E.f.G.h.I.j.K.l.", true),
+        ("ssm.ap-northeast-1.AMAZONAWS.com.", "SSM.AP-NORTHEAST-1.amazonaws.COM.", true),
+        ("\\064.example.", "\\096.example.", false),  // '@' vs '`'
+        ("\\091.example.", "\\123.example.", false),  // '[' vs '{'
+        ("\\193.example.", "\\225.example.", false),  // 0xC1 vs 0xE1
+        ("\\090.example.", "\\122.example.", true),   // 'Z' vs 'z'
+        ("\\065.example.", "\\097.example.", true),   // 'A' vs 'a'
+        ("abcdefgh.example.", "abcdefgi.example.", false),
+    ])
+    func keyEqualityAndHashAgree(lhs: String, rhs: String, equal: Bool) throws {
+        let left = key(try DNSName(lhs)), right = key(try DNSName(rhs))
+        #expect((left == right) == equal)
+        #expect((try DNSName(lhs) == DNSName(rhs)) == equal, "same verdict as DNSName")
+        if equal { #expect(left.hashValue == right.hashValue) }
+        var other = left
+        other.view = "v"
+        #expect(other != left)
+    }
+
     @Test func storingAgainReplacesTheEntry() throws {
         let (cache, clock) = makeCache()
         let name: DNSName = "x.example."

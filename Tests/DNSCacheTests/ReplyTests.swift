@@ -69,6 +69,16 @@ import Testing
         #expect(wire.count == plain.encode().count + ours.encodedSize)
     }
 
+    @Test func optCountCarriesIntoTheHighByteOfARCOUNT() throws {
+        let (cache, _) = makeCache()
+        let glue = (0..<255).map { "glue.example. 60 IN A 10.1.\($0 / 256).\($0 % 256)" }
+        cache.store(try response(name, answers: answers, additional: glue), for: key(name))
+        let edns = EDNS(udpPayloadSize: 65535)
+        let reply = try Message(wire: try #require(cache.lookupWire(key(name), query: query(name), edns: edns, maxSize: 65535)))
+        #expect(reply.additionals.count == 255)
+        #expect(reply.edns == edns)
+    }
+
     @Test func repliesTooBigForTheClientAreTruncatedByRRset() throws {
         let (cache, _) = makeCache()
         let big: DNSName = "big.example."
