@@ -145,11 +145,15 @@ public struct DNSName: Sendable {
 
 extension DNSName: Hashable {
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
-        equalIgnoringCase(lhs.wire[...], rhs.wire[...])
+        lhs.wire == rhs.wire || equalIgnoringCase(lhs.wire[...], rhs.wire[...])
     }
 
+    /// Hashes the case-folded wire bytes in one call (no per-byte hasher rounds, no heap copy).
     public func hash(into hasher: inout Hasher) {
-        for byte in wire { hasher.combine(Self.lower(byte)) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: wire.count) { folded in
+            for (index, byte) in wire.enumerated() { folded[index] = Self.lower(byte) }
+            hasher.combine(bytes: UnsafeRawBufferPointer(folded))
+        }
     }
 }
 

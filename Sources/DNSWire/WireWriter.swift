@@ -1,8 +1,9 @@
 /// Builds a DNS message, compressing names against the ones already written (RFC 1035 4.1.4).
 public struct WireWriter {
     public private(set) var bytes: [UInt8]
-    /// Offsets of name suffixes already written, keyed case-insensitively.
-    private var suffixOffsets: [NameSuffix: UInt16] = [:]
+    /// Offsets of the labels written uncompressed so far: the places a later name may point to.
+    /// A response holds few names, so scanning these beats hashing every suffix of every name.
+    private var labelOffsets: [UInt16] = []
 
     public init(capacity: Int = 512) {
         bytes = []
@@ -40,17 +41,18 @@ public struct WireWriter {
     }
 
     /// Writes `name`, using a pointer for the longest suffix already in the message when
-    /// `compress` is set, and remembering its own suffixes for later names either way.
+    /// `compress` is set, and remembering its own labels as targets for later names either way.
     public mutating func writeName(_ name: DNSName, compress: Bool = true) {
         let wire = name.wire
+        // Only names already complete are targets: this name's own labels have no end yet.
+        let completeTargets = labelOffsets.count
         var index = 0
         while wire[index] != 0 {
-            let suffix = NameSuffix(bytes: wire[index...])
-            if compress, let target = suffixOffsets[suffix] {
+            if compress, let target = earlierName(matching: wire, from: index, among: completeTargets) {
                 writeUInt16(0xc000 | target)
                 return
             }
-            if bytes.count < 0x3fff { suffixOffsets[suffix] = UInt16(bytes.count) }
+            if bytes.count < 0x3fff { labelOffsets.append(UInt16(bytes.count)) }
             let length = Int(wire[index])
             bytes.append(contentsOf: wire[index...(index + length)])
             index += length + 1
@@ -58,23 +60,37 @@ public struct WireWriter {
         bytes.append(0)
     }
 
+    /// The offset of a name already in the message equal, ignoring ASCII case, to the suffix of
+    /// `wire` that starts at `start`, among the first `count` targets.
+    private func earlierName(matching wire: [UInt8], from start: Int, among count: Int) -> UInt16? {
+        for offset in labelOffsets[..<count] where bytes[Int(offset)] == wire[start] && nameAt(Int(offset), equals: wire, from: start) {
+            return offset
+        }
+        return nil
+    }
+
+    /// Whether the (possibly compressed) name at `offset` in the message equals `wire[start...]`.
+    private func nameAt(_ offset: Int, equals wire: [UInt8], from start: Int) -> Bool {
+        var position = offset, index = start
+        while true {
+            while bytes[position] & 0xc0 == 0xc0 {
+                position = Int(bytes[position] & 0x3f) << 8 | Int(bytes[position + 1])
+            }
+            let length = Int(bytes[position])
+            guard length == Int(wire[index]) else { return false }
+            if length == 0 { return true }
+            for step in 1...length where DNSName.lower(bytes[position + step]) != DNSName.lower(wire[index + step]) {
+                return false
+            }
+            position += length + 1
+            index += length + 1
+        }
+    }
+
     /// Cuts the message back to `length` bytes, forgetting compression targets beyond it.
     public mutating func truncate(to length: Int) {
         guard length < bytes.count else { return }
         bytes.removeSubrange(length...)
-        suffixOffsets = suffixOffsets.filter { Int($0.value) < length }
-    }
-}
-
-/// A name suffix in wire form, compared and hashed case-insensitively, sharing the name's storage.
-struct NameSuffix: Hashable {
-    let bytes: ArraySlice<UInt8>
-
-    static func == (lhs: NameSuffix, rhs: NameSuffix) -> Bool {
-        DNSName.equalIgnoringCase(lhs.bytes, rhs.bytes)
-    }
-
-    func hash(into hasher: inout Hasher) {
-        for byte in bytes { hasher.combine(DNSName.lower(byte)) }
+        labelOffsets.removeAll { Int($0) >= length }
     }
 }
