@@ -206,7 +206,7 @@ UPSTREAM_ZONE = [
     'local-data: "www.example.test. 300 IN A 192.0.2.10"',
     'local-data: "www.example.test. 300 IN AAAA 2001:db8::10"',
     'local-data: "alias.example.test. 300 IN CNAME www.example.test."',
-    'local-data: "txt.example.test. 300 IN TXT \\"hello from unbound\\""',
+    "local-data: 'txt.example.test. 300 IN TXT \"hello from unbound\"'",
     'local-data: "short.example.test. 30 IN A 192.0.2.30"',
     *[f'local-data: "big.example.test. 300 IN A 192.0.2.{i}"' for i in range(1, BIG_COUNT + 1)],
     # "Public" answers for names a VPC with an ssm endpoint answers privately.
