@@ -1,9 +1,10 @@
-"""The embedded default config: `vpcdns serve` (or bare `vpcdns`) without --config listens on
-127.0.0.1:5353 and [::1]:5353 and answers like a host in the example VPC.
+"""The embedded default config: `vpcdns serve` (or bare `vpcdns`, serve being the default command)
+without --config listens on 127.0.0.1:5353 and [::1]:5353 and answers like a host in the example VPC.
 
-Network rule: that config forwards to the nameservers of /etc/resolv.conf, which are outside this
-sandbox, so these tests ask ONLY names the embedded config answers itself (the ssm private name and
-the example endpoints' vpce names) and never anything that would be forwarded."""
+Network rule: that config forwards to the nameservers of resolv.conf. /etc/resolv.conf names a
+server outside this sandbox, so the daemon gets `--resolv-conf` with a file naming 127.0.0.1
+(nothing forwarded can leave the host, even if a regression forwarded a local name), and the tests
+ask ONLY names the embedded config answers itself (the example endpoints' private and vpce names)."""
 
 import socket
 
@@ -42,9 +43,12 @@ def require_port_5353_free():
 def embedded(request, tmp_path_factory):
     """One daemon per way of starting it, stopped (exit 0 expected) before the next one starts."""
     require_port_5353_free()
-    launch = Launcher(tmp_path_factory.mktemp("embedded"))
+    directory = tmp_path_factory.mktemp("embedded")
+    resolv_conf = directory / "resolv.conf"
+    resolv_conf.write_text("nameserver 127.0.0.1\n")
+    launch = Launcher(directory)
     try:
-        yield launch.vpcdns(None, args=request.param, port=PORT)
+        yield launch.vpcdns(None, args=[*request.param, "--resolv-conf", str(resolv_conf)], port=PORT)
     finally:
         launch.close()
 
