@@ -7,12 +7,10 @@ import socket
 import struct
 from types import SimpleNamespace
 
-import dns.edns
 import dns.flags
 import dns.message
 import dns.opcode
 import dns.rcode
-import dns.rdataclass
 import pytest
 
 from conftest import BASIC_CONFIG, SSM_IPS, SSM_NAME, VPC_CLIENT
