@@ -39,12 +39,19 @@ extension QueryEngine {
             respond(pending, with: cached, fromCache: true)
             return
         }
+        guard let upstream = channel.channel else {
+            // No upstream servers (`upstreams: []`): nothing to forward to.
+            pending.sink.send(ResponseBuilder.error(.servFail, for: pending.request))
+            observe(client: pending.client, transport: pending.transport, question: pending.request.question,
+                    rcode: .servFail, answers: [], reason: pending.reason)
+            return
+        }
         guard inflight.join(key, pending) else { return }
         var header = Header(id: 0)
         header.recursionDesired = true
         let query = Message(header: header, questions: [Question(name: name, type: key.type)],
                             edns: EDNS(udpPayloadSize: Self.upstreamPayloadSize, dnssecOK: key.dnssecOK))
-        channel.channel.send(query.encode()) { [self] result in
+        upstream.send(query.encode()) { [self] result in
             completeUpstream(key, result: result)
         }
     }

@@ -8,7 +8,8 @@ import Synchronization
 /// kept across reloads exactly for the channels that survive.
 public struct PooledChannel: Sendable {
     public let id: Int
-    public let channel: UpstreamChannel
+    /// Nil for an empty upstream set (`upstreams: []`, air-gapped): its queries get SERVFAIL.
+    public let channel: UpstreamChannel?
 }
 
 /// One c-ares channel per upstream set of the model, created from the config's upstream lists
@@ -36,11 +37,12 @@ public final class UpstreamPool: Sendable {
         }
         var channels: [PooledChannel] = []
         for configuration in configurations {
-            if let reused = previous?.channels.first(where: { $0.channel.configuration == configuration }) {
+            if let reused = previous?.channels.first(where: { $0.channel?.configuration == configuration }) {
                 channels.append(reused)
             } else {
                 let id = Self.nextID.add(1, ordering: .relaxed).oldValue
-                channels.append(PooledChannel(id: id, channel: try UpstreamChannel(configuration: configuration)))
+                let channel = configuration.servers.isEmpty ? nil : try UpstreamChannel(configuration: configuration)
+                channels.append(PooledChannel(id: id, channel: channel))
             }
         }
         self.channels = channels
@@ -50,7 +52,7 @@ public final class UpstreamPool: Sendable {
     /// Shuts down the channels of this pool that `successor` does not reuse.
     public func retire(keeping successor: UpstreamPool?) {
         for pooled in channels where !(successor?.channels.contains { $0.id == pooled.id } ?? false) {
-            pooled.channel.shutdown()
+            pooled.channel?.shutdown()
         }
     }
 
