@@ -126,7 +126,8 @@ public final class Daemon: @unchecked Sendable {
         logger.notice("stopping")
         watchdog?.stop()
         notify { try $0.stopping() }
-        listeners.stop(drain: options.drainTime)
+        let engine = self.engine!
+        listeners.stop(drain: options.drainTime) { engine.pendingForwards == 0 }
         engine.state.upstreams.shutdown()
         queryLog?.close()
         exit(0)
@@ -146,7 +147,7 @@ public final class Daemon: @unchecked Sendable {
                     logger.error("health check failed: no answer from a listener")
                     return false
                 }
-                guard engine.state.upstreams.channels.allSatisfy({ $0.channel.isResponsive() }) else {
+                guard engine.state.upstreams.channels.allSatisfy({ $0.channel?.isResponsive() ?? true }) else {
                     logger.error("health check failed: an upstream channel's queue is stuck")
                     return false
                 }

@@ -1,3 +1,4 @@
+import Dispatch
 import IPAddress
 import Resolver
 import Transport
@@ -57,10 +58,16 @@ final class ListenerSet: @unchecked Sendable {
 
     var isServing: Bool { inherited != nil || !byAddress.isEmpty }
 
-    /// Stops accepting, lets in-flight answers go out for `drain`, closes everything.
-    func stop(drain: Duration) {
-        inherited?.stop(drainFor: drain)
-        for listeners in byAddress.values { listeners.stop(drainFor: drain) }
+    /// Stops accepting, lets in-flight answers go out for up to `drain` (UDP ones until `isIdle`
+    /// says none is pending), closes everything.
+    func stop(drain: Duration, isIdle: @escaping @Sendable () -> Bool) {
+        let all = (inherited.map { [$0] } ?? []) + Array(byAddress.values)
+        // Stop every set at once, so the drain time is shared rather than added up.
+        let group = DispatchGroup()
+        for listeners in all {
+            DispatchQueue.global().async(group: group) { listeners.stop(drainFor: drain, isIdle: isIdle) }
+        }
+        group.wait()
         inherited = nil
         byAddress = [:]
     }

@@ -21,6 +21,9 @@ public final class QueryEngine: Sendable {
         self.observer = observer
     }
 
+    /// Forwarded queries still waiting for their upstream: a stop waits for these to be answered.
+    public var pendingForwards: Int { inflight.count }
+
     /// The state queries are answered from now.
     public var state: ServingState { current.withLock { $0 } }
 

@@ -87,13 +87,14 @@ public final class Listeners: @unchecked Sendable {
         for acceptor in tcp { acceptor.start(group: listenersClosed) }
     }
 
-    /// Stops serving and closes every socket before returning: UDP sockets and TCP listeners at
-    /// once (UDP replies still pending are dropped), then TCP connections read no more requests
-    /// and close as soon as their replies in flight are written, or after `drainFor`, whichever
-    /// comes first. Replies sent later are no-ops. Idempotent.
+    /// Stops serving and closes every socket before returning. Reading stops and TCP listeners
+    /// close at once; TCP connections read no more requests and close as soon as their replies in
+    /// flight are written; UDP sockets close when `isIdle` (the caller's count of requests still
+    /// being answered) returns true, or at once without it. Nothing waits longer than `drainFor`.
+    /// Replies sent later are no-ops. Idempotent.
     ///
     /// Blocks the caller; do not call it from a request handler or from a listener's queue.
-    public func stop(drainFor: Duration = .seconds(1)) {
+    public func stop(drainFor: Duration = .seconds(1), isIdle: (@Sendable () -> Bool)? = nil) {
         let previous = lock.withLock {
             let previous = state
             state = .stopped
@@ -109,14 +110,21 @@ public final class Listeners: @unchecked Sendable {
         case .started:
             break
         }
+        let deadline = DispatchTime.now() + drainFor.dispatchInterval
         for receiver in udp { receiver.cancel() }
         for acceptor in tcp { acceptor.cancel() }
         _ = listenersClosed.wait(timeout: .now() + .seconds(5))
         for connection in registry.beginDrain() { connection.beginDrain() }
-        if registry.group.wait(timeout: .now() + drainFor.dispatchInterval) == .timedOut {
+        if registry.group.wait(timeout: deadline) == .timedOut {
             for connection in registry.open { connection.forceClose() }
             _ = registry.group.wait(timeout: .now() + .seconds(5))
         }
+        // UDP answers still on their way (forwarded queries) may use the sockets until the
+        // caller reports nothing pending, or the drain time is over.
+        if let isIdle {
+            while !isIdle(), DispatchTime.now() < deadline { usleep(5_000) }
+        }
+        for receiver in udp { receiver.sender.close() }
     }
 
     // MARK: binding

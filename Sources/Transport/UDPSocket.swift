@@ -120,8 +120,9 @@ final class UDPReceiver: @unchecked Sendable {
             allocateBuffers()
             let source = DispatchSource.makeReadSource(fileDescriptor: sender.fd, queue: queue)
             source.setEventHandler { [self] in drain() }
+            // The socket stays open: replies to queries still being answered may go out until
+            // `Listeners.stop` closes it after the drain.
             source.setCancelHandler { [self] in
-                sender.close()
                 freeBuffers()
                 group.leave()
             }
@@ -130,7 +131,7 @@ final class UDPReceiver: @unchecked Sendable {
         }
     }
 
-    /// Stops reading and closes the socket (asynchronously, on the queue).
+    /// Stops reading (asynchronously, on the queue); the socket is closed by `Listeners.stop`.
     func cancel() {
         queue.async { [self] in source?.cancel(); source = nil }
     }

@@ -23,10 +23,7 @@ def test_signal_stops_gracefully_and_releases_the_port(vpcdns, sig):
 
 
 @pytest.mark.parametrize("transport", [
-    pytest.param([], id="udp", marks=pytest.mark.xfail(strict=True, reason=(
-        "daemon bug: Listeners.stop cancels the UDP read sources, whose cancel handler closes the "
-        "socket at once (Sources/Transport/UDPSocket.swift:124), so a forwarded answer that "
-        "arrives during the drain has no socket to go out on; only TCP connections are drained"))),
+    pytest.param([], id="udp"),
     pytest.param(["+tcp"], id="tcp"),
 ])
 def test_query_in_flight_is_answered_during_the_stop(vpcdns, transport):
