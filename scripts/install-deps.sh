@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what vpcdns needs to build and test, only when something is missing.
 set -euo pipefail
-apt_packages=(libc-ares-dev pkg-config dnsutils bind9-utils dnsperf unbound iproute2)
+# systemd-container, debootstrap: the systemd test hosts (scripts/systemd/test-host.sh); dpkg-dev:
+# dpkg-shlibdeps for the .deb's Depends; binutils: objdump for the static-binary check;
+# libstdc++-12-dev: libstdc++.a, linked into the release binary.
+apt_packages=(libc-ares-dev pkg-config dnsutils bind9-utils dnsperf unbound iproute2
+  systemd-container debootstrap dpkg-dev binutils libstdc++-12-dev)
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -26,14 +26,24 @@ public struct StderrLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = journal ? JournalStream.prefix(for: Self.systemdLevel(event.level)) : Self.timestamp() + " "
-        line += "\(event.level) \(event.message)"
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        writeStandardError(format(level: event.level, message: "\(event.message)", metadata: event.metadata))
+    }
+
+    /// The text written for one event, ending in a newline. journald splits its stream at
+    /// newlines and gives a line without a `<N>` prefix the default priority (info), so under the
+    /// journal every line of a multi-line message (a failed reload lists one config problem per
+    /// line) carries the prefix, and `journalctl -p err` shows all of them.
+    func format(level: Logger.Level, message: String, metadata eventMetadata: Logger.Metadata?) -> String {
+        var text = "\(level) \(message)"
+        let merged = metadata.merging(eventMetadata ?? [:]) { _, new in new }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line += " \(key)=\(value)"
+            text += " \(key)=\(value)"
         }
-        line += "\n"
-        writeStandardError(line)
+        guard journal else { return Self.timestamp() + " " + text + "\n" }
+        let prefix = JournalStream.prefix(for: Self.systemdLevel(level))
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { prefix + $0 + "\n" }
+            .joined()
     }
 
     static func systemdLevel(_ level: Logger.Level) -> LogLevel {

@@ -3,7 +3,7 @@ a stand-in vpcdns built from SystemdSupport: Type=notify, the sandbox, journal p
 the watchdog killing an unhealthy process, and socket activation.
 
 Needs root, swiftc and a reachable Debian mirror the first time (the root file system is cached
-under /var/cache/vpcdns-test/rootfs); skipped where those are missing."""
+under /var/cache/vpcdns-test/rootfs-HASH); skipped where those are missing."""
 
 import os
 import shutil

@@ -18,16 +18,22 @@
 # only builds the cache.
 #
 # Settings (environment):
-#   VPCDNS_TEST_ROOTFS   cached root file system (default /var/cache/vpcdns-test/rootfs)
+#   VPCDNS_TEST_ROOTFS   cached root file system (default /var/cache/vpcdns-test/rootfs-HASH, HASH
+#                        from the package list)
 #   VPCDNS_TEST_MIRROR   Debian mirror (default: the one apt on this machine uses for bookworm)
 #   HOST_NSPAWN_ARGS     extra systemd-nspawn arguments, e.g. "--bind-ro=/work/dist:/dist"
 #   HOST_BOOT_TIMEOUT    seconds to wait for systemd in the container (default 90)
 # Needs root, debootstrap and systemd-nspawn (installed with apt when missing).
 
-VPCDNS_TEST_ROOTFS="${VPCDNS_TEST_ROOTFS:-/var/cache/vpcdns-test/rootfs}"
 HOST_BOOT_TIMEOUT="${HOST_BOOT_TIMEOUT:-90}"
 # procps: /bin/kill, which vpcdns.service's ExecReload= runs (minbase has none).
-HOST_PACKAGES="systemd,systemd-sysv,dbus,iproute2,libc-ares2,dnsutils,procps"
+# systemd-resolved: a stock host, where resolved holds 127.0.0.53:53 (test-deb-in-host.sh).
+# dnsmasq-base: a test upstream DNS server inside the host (no service of its own, nothing binds
+# port 53 at boot).
+HOST_PACKAGES="systemd,systemd-sysv,dbus,iproute2,libc-ares2,dnsutils,procps,systemd-resolved,dnsmasq-base"
+# One cached tree per package list, so that checkouts with different lists never rebuild (and
+# replace) a tree that another one's container is running on.
+VPCDNS_TEST_ROOTFS="${VPCDNS_TEST_ROOTFS:-/var/cache/vpcdns-test/rootfs-$(printf '%s' "$HOST_PACKAGES" | md5sum | cut -c1-8)}"
 HOST_PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 host_log() { echo "test-host: $*" >&2; }
