@@ -25,12 +25,15 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 	-Xswiftc -L -Xswiftc $(STATIC_CXX_DIR) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
 RELEASE_BIN = $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/vpcdns
 
-.PHONY: deps build release release-static run test unit-test integration-test fuzz bench clean \
+.PHONY: deps test-deps build release release-static run test unit-test integration-test fuzz bench clean \
 	install uninstall deb
 
 # Installs the system and Python packages the build and the tests need (only what is missing).
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh build
+
+test-deps:
+	@scripts/install-deps.sh test
 
 build: deps
 	$(SWIFT) build -c $(CONFIG)
@@ -49,11 +52,11 @@ release-static: deps
 run: build
 	$(BIN) serve
 
-unit-test: deps
+unit-test: test-deps
 	$(SWIFT) test
 
 # The integration tests run the debug build, and the .deb inside a systemd test host.
-integration-test: build deb
+integration-test: test-deps build deb
 	VPCDNS_BIN=$(BIN) VPCDNS_DEB=$(CURDIR)/$(DEB) python3 -m pytest -q Tests/integration
 
 test: unit-test integration-test
@@ -68,14 +71,14 @@ uninstall:
 	@echo "kept $(DESTDIR)$(CONFDIR) (remove it by hand if you no longer want the config)"
 
 # dist/vpcdns_VERSION_ARCH.deb, built with dpkg-deb (see packaging/debian/).
-deb: release-static
+deb: test-deps release-static
 	scripts/packaging/build-deb.sh "$(RELEASE_BIN)" "$(VERSION)" "$(DEB_ARCH)" "$(DEB)"
 
 # Runs the DNSWire decoder fuzzer for FUZZ_SECONDS (default 600).
-fuzz: deps
+fuzz: test-deps
 	scripts/fuzz.sh $(or $(FUZZ_SECONDS),600)
 
-bench: deps
+bench: test-deps
 	$(MAKE) release
 	bench/run.sh
 
