@@ -26,22 +26,8 @@ version="$(dpkg-deb --field "$deb" Version)"
 # shellcheck source=test-host.sh
 source "$here/test-host.sh"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() { local what="$1"; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
-not() { ! "$@"; }
-contains() { grep -q -- "$2" <<<"$1"; }
-prop() { host_exec systemctl show -p "$2" --value "$1"; }
-wait_for() {
-  local seconds="$1"; shift
-  local deadline=$((SECONDS + seconds))
-  until "$@"; do
-    [ $SECONDS -ge $deadline ] && return 1
-    sleep 0.2
-  done
-}
+# shellcheck source=checks.sh
+source "$here/checks.sh"
 # answers_at SERVER NAME [dig options]: the A records dig gets from SERVER:53, sorted, on one line.
 answers_at() {
   local server="$1" name="$2"; shift 2

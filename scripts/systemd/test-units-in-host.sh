@@ -20,17 +20,9 @@ units_dir="${UNITS_DIR:-$repo/systemd}"
 # shellcheck source=test-host.sh
 source "$here/test-host.sh"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-# check DESCRIPTION COMMAND...: passes when the command succeeds.
-check() { local what="$1"; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+# shellcheck source=checks.sh
+source "$here/checks.sh"
 
-prop() { host_exec systemctl show -p "$2" --value "$1"; }
-not() { ! "$@"; }
-# contains TEXT PATTERN
-contains() { grep -q -- "$2" <<<"$1"; }
 # unit_log_contains PATTERN [journalctl arguments]: the vpcdns.service journal has PATTERN.
 unit_log_contains() {
   local pattern="$1"; shift
@@ -41,15 +33,6 @@ restarted_since() { # restarted_since N: NRestarts above N and active again
 }
 # Journal lines (message only) of the unit's current main process, or of the whole unit.
 journal_of_main() { host_exec journalctl -u vpcdns.service --no-pager -o cat "_PID=$(prop vpcdns.service MainPID)" "$@"; }
-# Waits up to $1 seconds for "$2..." to succeed.
-wait_for() {
-  local seconds="$1"; shift
-  local deadline=$((SECONDS + seconds))
-  until "$@"; do
-    [ $SECONDS -ge $deadline ] && return 1
-    sleep 0.2
-  done
-}
 dns_status() { # dns_status [+tcp]: the status dig reports for a query to 127.0.0.1:53
   host_exec dig @127.0.0.1 -p 53 probe.example A +tries=1 +time=3 "$@" 2>/dev/null |
     sed -n 's/.*status: \([A-Z]*\),.*/\1/p'
