@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= debug
 
-.PHONY: deps build run test unit-test integration-test clean
+.PHONY: deps build run test unit-test integration-test bench clean
 
 # Installs the system and Python packages the build and the tests need (idempotent).
 deps:
@@ -21,6 +21,11 @@ integration-test: build
 	VPCDNS_BIN=$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/vpcdns python3 -m pytest -q Tests/integration
 
 test: unit-test integration-test
+
+# vpcdns next to unbound under dnsperf, on loopback only (bench/README.md). BENCH_ARGS=--quick for a short run.
+bench: deps
+	$(SWIFT) build -c release
+	python3 bench/run.py --bin $$($(SWIFT) build -c release --show-bin-path)/vpcdns $(BENCH_ARGS)
 
 clean:
 	rm -rf .build
