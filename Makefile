@@ -78,9 +78,10 @@ deb: test-deps release-static
 fuzz: test-deps
 	scripts/fuzz.sh $(or $(FUZZ_SECONDS),600)
 
-bench: test-deps
-	$(MAKE) release
-	bench/run.sh
+# vpcdns next to unbound under dnsperf, on loopback only (bench/README.md). BENCH_ARGS=--quick
+# for a short run.
+bench: test-deps release-static
+	python3 bench/run.py --bin $(RELEASE_BIN) $(BENCH_ARGS)
 
 clean:
 	rm -rf .build dist
