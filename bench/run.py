@@ -640,7 +640,7 @@ def median_result(runs):
 def check_tools(vpcdns_bin):
     missing = [tool for tool in ("dnsperf", "unbound", "unbound-control", "taskset") if not shutil.which(tool)]
     if missing:
-        die(f"missing: {', '.join(missing)}. Install them with `make deps` (scripts/install-deps.sh), "
+        die(f"missing: {', '.join(missing)}. Install them with `make test-deps` (scripts/install-deps.sh test), "
             "or: sudo apt-get install dnsperf unbound util-linux")
     if not os.access(vpcdns_bin, os.X_OK):
         die(f"no vpcdns binary at {vpcdns_bin}; build it with `swift build -c release` (or pass --bin)")

@@ -6,7 +6,7 @@
 # The units are checked inside a scratch root (--root) that holds them, systemd's own units and a
 # stand-in /usr/bin/vpcdns, so that no file is installed on this machine and no vpcdns build is
 # needed (verify only checks that ExecStart= names an executable). Man pages are not checked
-# (--man=no): vpcdns(8) comes with the package.
+# (--man=no): the units document with the README the package installs, not a man page.
 # Exit status: 0 when every check passes. Needs: systemd-analyze (systemd 252 or later).
 set -euo pipefail
 
