@@ -22,10 +22,16 @@ public final class UpstreamPool: Sendable {
     public let configurations: [UpstreamConfiguration]
 
     /// Resolves each set to servers and opens (or reuses from `previous`) its channel.
-    public init(sets: [[Upstream]], timeout: Duration, tries: Int, resolvConfPath: String = "/etc/resolv.conf",
-                reusing previous: UpstreamPool? = nil) throws {
-        var configurations: [UpstreamConfiguration] = []
-        for set in sets {
+    public convenience init(sets: [[Upstream]], timeout: Duration, tries: Int, resolvConfPath: String = "/etc/resolv.conf",
+                            reusing previous: UpstreamPool? = nil) throws {
+        try self.init(configurations: Self.configurations(sets: sets, timeout: timeout, tries: tries, resolvConfPath: resolvConfPath),
+                      reusing: previous)
+    }
+
+    /// The servers of each upstream set, with `resolv.conf` read now.
+    public static func configurations(sets: [[Upstream]], timeout: Duration, tries: Int,
+                                      resolvConfPath: String = "/etc/resolv.conf") throws -> [UpstreamConfiguration] {
+        try sets.map { set in
             var servers: [SocketAddress] = []
             for upstream in set {
                 switch upstream {
@@ -33,8 +39,12 @@ public final class UpstreamPool: Sendable {
                 case .resolvConf: servers += try ResolvConf.nameservers(path: resolvConfPath)
                 }
             }
-            configurations.append(UpstreamConfiguration(servers: servers, timeout: timeout, tries: tries))
+            return UpstreamConfiguration(servers: servers, timeout: timeout, tries: tries)
         }
+    }
+
+    /// Opens a channel per configuration, or reuses `previous`'s channel for the same servers.
+    public init(configurations: [UpstreamConfiguration], reusing previous: UpstreamPool? = nil) throws {
         var channels: [PooledChannel] = []
         for configuration in configurations {
             if let reused = previous?.channels.first(where: { $0.channel?.configuration == configuration }) {
