@@ -515,3 +515,18 @@ vpcs:
     enable_dns_hostnames: true
     endpoints:
 """ + SSM_ENDPOINT
+
+# BASIC_CONFIG with a private zone file, zones/corp.test.zone holding CORP_ZONE.
+CORP_ZONE_CONFIG = BASIC_CONFIG + """\
+    zones:
+      - zones/corp.test.zone
+"""
+
+CORP_ZONE = """\
+$ORIGIN corp.test.
+$TTL 300
+@    IN SOA ns.corp.test. hostmaster.corp.test. 1 7200 900 1209600 60
+@    IN NS  ns.corp.test.
+ns   IN A   10.10.3.2
+web  IN A   10.10.3.20
+"""

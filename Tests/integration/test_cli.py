@@ -7,21 +7,8 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 
-from conftest import BASIC_CONFIG, REPO, SSM_NAME, run_vpcdns, write_config
+from conftest import BASIC_CONFIG, CORP_ZONE as ZONE, CORP_ZONE_CONFIG as CONFIG, REPO, SSM_NAME, run_vpcdns, write_config
 
-CONFIG = BASIC_CONFIG + """\
-    zones:
-      - zones/corp.test.zone
-"""
-
-ZONE = """\
-$ORIGIN corp.test.
-$TTL 300
-@    IN SOA ns.corp.test. hostmaster.corp.test. 1 7200 900 1209600 60
-@    IN NS  ns.corp.test.
-ns   IN A   10.10.3.2
-web  IN A   10.10.3.20
-"""
 
 
 def write(tmp_path, config=CONFIG, zone=ZONE):

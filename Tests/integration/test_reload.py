@@ -5,21 +5,8 @@ import re
 
 import pytest
 
-from conftest import BASIC_CONFIG, SSM_IPS, SSM_NAME, VPC_CLIENT
+from conftest import BASIC_CONFIG, CORP_ZONE as ZONE, CORP_ZONE_CONFIG as CONFIG, SSM_IPS, SSM_NAME, VPC_CLIENT
 
-CONFIG = BASIC_CONFIG + """\
-    zones:
-      - zones/corp.test.zone
-"""
-
-ZONE = """\
-$ORIGIN corp.test.
-$TTL 300
-@    IN SOA ns.corp.test. hostmaster.corp.test. 1 7200 900 1209600 60
-@    IN NS  ns.corp.test.
-ns   IN A   10.10.3.2
-web  IN A   10.10.3.20
-"""
 
 
 @pytest.fixture
