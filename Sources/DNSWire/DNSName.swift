@@ -53,11 +53,6 @@ public struct DNSName: Sendable {
         return result
     }
 
-    /// The leftmost label, or nil for the root.
-    public var firstLabel: ArraySlice<UInt8>? {
-        isRoot ? nil : wire[1...Int(wire[0])]
-    }
-
     /// Whether the leftmost label is `*` (a wildcard owner, RFC 4592).
     public var isWildcard: Bool {
         wire.count > 2 && wire[0] == 1 && wire[1] == UInt8(ascii: "*")
@@ -66,17 +61,6 @@ public struct DNSName: Sendable {
     /// The name with the leftmost label removed; nil for the root.
     public var parent: DNSName? {
         isRoot ? nil : DNSName(uncheckedWire: Array(wire[(Int(wire[0]) + 1)...]))
-    }
-
-    /// Byte offsets of each label start, leftmost first, ending with the root label's offset.
-    var labelOffsets: [Int] {
-        var offsets: [Int] = []
-        var index = 0
-        while true {
-            offsets.append(index)
-            if wire[index] == 0 { return offsets }
-            index += Int(wire[index]) + 1
-        }
     }
 
     /// The wire bytes of the suffix starting `count` labels from the left.
@@ -113,12 +97,6 @@ public struct DNSName: Sendable {
         let total = wire.count - 1 + origin.wire.count
         guard total <= 255 else { throw .nameTooLong(total) }
         return DNSName(uncheckedWire: Array(wire.dropLast()) + origin.wire)
-    }
-
-    /// The wildcard name `*.<parent>` that could synthesize answers for this name's parent level.
-    public func replacingFirstLabelWithWildcard() -> DNSName? {
-        guard let parent else { return nil }
-        return try? parent.prepending(label: [UInt8(ascii: "*")])
     }
 
     /// The same name with ASCII letters lowercased.

@@ -171,13 +171,4 @@ public enum RData: Hashable, Sendable {
         }
         return writer.bytes
     }
-
-    /// The name this record points at, for CNAME chasing and additional-section processing.
-    public var target: DNSName? {
-        switch self {
-        case .cname(let name), .ns(let name), .ptr(let name): name
-        case .mx(_, let name), .srv(_, _, _, let name): name
-        default: nil
-        }
-    }
 }

@@ -20,22 +20,23 @@ extension QueryEngine {
     /// truncated answer over TCP itself.
     static let upstreamPayloadSize: UInt16 = 1232
 
-    /// Answers from the cache, or joins (or starts) the one upstream query for this key.
-    func forward(_ pending: PendingQuery, name: DNSName, channel: PooledChannel) {
-        let key = CacheKey(name: name, type: pending.request.question.type, dnsClass: .internet,
-                           dnssecOK: pending.request.edns?.dnssecOK ?? false, upstreamSet: channel.id)
-        if pending.chain.isEmpty {
-            if let bytes = cache.lookupWire(key, query: pending.request.message,
-                                             edns: ResponseBuilder.responseEDNS(for: pending.request.edns),
-                                             maxSize: pending.request.maxResponseSize) {
-                pending.sink.send(bytes)
-                if observer != nil, let message = try? Message(wire: bytes) {
-                    observe(client: pending.client, transport: pending.transport, question: pending.request.question,
-                            rcode: message.rcode, answers: message.answers, reason: pending.reason, fromCache: true)
-                }
-                return
-            }
-        } else if let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
+    /// Answers from the cache, or joins (or starts) the one upstream query for this key. The sink
+    /// is boxed into a `PendingQuery` only on a miss, so a cache hit allocates nothing but its reply.
+    func forward<Sink: ResponseSink>(_ request: Request, name: DNSName, chain: [ResourceRecord], channel: PooledChannel,
+                                     sink: Sink, client: SocketAddress, transport: QueryEvent.Transport, reason: Reason) {
+        let key = CacheKey(name: name, type: request.question.type, dnsClass: .internet,
+                           dnssecOK: request.edns?.dnssecOK ?? false, upstreamSet: channel.id)
+        if chain.isEmpty, let bytes = cache.lookupWire(key, query: request.message, edns: ResponseBuilder.responseEDNS(for: request.edns),
+                                                       maxSize: request.maxResponseSize) {
+            sink.send(bytes)
+            // Observers get the stored reply's RCODE (NOERROR or NXDOMAIN: nothing else is cached)
+            // from its header; it is not decoded again for them.
+            observe(client: client, transport: transport, question: request.question, rcode: RCode(UInt16(bytes[3] & 0x0f)),
+                    answers: [], reason: reason, fromCache: true)
+            return
+        }
+        let pending = PendingQuery(request: request, chain: chain, sink: sink, client: client, transport: transport, reason: reason)
+        if !chain.isEmpty, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
             respond(pending, with: cached, fromCache: true)
             return
         }

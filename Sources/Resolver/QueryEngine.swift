@@ -72,8 +72,8 @@ public final class QueryEngine: Sendable {
             observer?(QueryEvent(client: client, transport: transport, question: request.question, rcode: .noError,
                                  answers: [], reason: reason, fromCache: false, dropped: true))
         case .forward(let upstream, let name, let chain, let reason):
-            let pending = PendingQuery(request: request, chain: chain, sink: sink, client: client, transport: transport, reason: reason)
-            forward(pending, name: name, channel: state.upstreams.channels[upstream])
+            forward(request, name: name, chain: chain, channel: state.upstreams.channels[upstream], sink: sink,
+                    client: client, transport: transport, reason: reason)
         }
     }
 

@@ -10,6 +10,7 @@ public struct QueryEvent: Sendable {
     public var transport: Transport
     public var question: Question?
     public var rcode: RCode
+    /// Empty for answers served from the cache as stored bytes (they are not decoded for logging).
     public var answers: [ResourceRecord]
     /// Nil for queries refused or dropped at the door before a view was chosen.
     public var reason: Reason?

@@ -58,11 +58,7 @@ public enum RequestAdmission {
 
     /// FORMERR for a message whose body could not be read: the header's ID and opcode, no sections.
     static func headerOnlyResponse(to header: Header, rcode: RCode) -> [UInt8] {
-        var reply = Header(id: header.id)
-        reply.isResponse = true
-        reply.opcode = header.opcode
-        reply.recursionDesired = header.recursionDesired
-        reply.recursionAvailable = true
+        var reply = ResponseBuilder.responseHeader(for: header)
         reply.rcodeLow = UInt8(rcode.rawValue & 0xf)
         return Message(header: reply).encode()
     }

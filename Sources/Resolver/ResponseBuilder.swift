@@ -40,9 +40,7 @@ public enum ResponseBuilder {
     /// An error response echoing the query's question section (if it had exactly one question).
     public static func error(_ rcode: RCode, for query: Message, overTCP: Bool) -> [UInt8] {
         var message = Message(header: responseHeader(for: query.header),
-                              questions: query.questions.count == 1 ? query.questions : [],
-                              edns: query.edns.map { _ in EDNS(udpPayloadSize: UInt16(RequestAdmission.maxUDPPayload)) })
-        if let edns = query.edns { message.edns?.dnssecOK = edns.dnssecOK }
+                              questions: query.questions.count == 1 ? query.questions : [], edns: responseEDNS(for: query.edns))
         message.rcode = rcode
         return message.encode(maxSize: maxResponseSize(for: query.edns, overTCP: overTCP))
     }

@@ -59,13 +59,6 @@ public enum Decision: Sendable {
     case refuse(Reason)
     /// No answer at all (the client sees a timeout), as AWS's resolver with DNS support off.
     case drop(Reason)
-
-    public var reason: Reason {
-        switch self {
-        case .answer(let answer): answer.reason
-        case .forward(_, _, _, let reason), .refuse(let reason), .drop(let reason): reason
-        }
-    }
 }
 
 /// A locally computed response body.

@@ -28,8 +28,6 @@ public struct View: Sendable {
     public var zones: [ServedZone] {
         authorities.values.compactMap(\.zone).sorted { $0.zone.origin < $1.zone.origin }
     }
-
-    public var ruleCount: Int { authorities.values.filter { $0.rule != nil }.count }
 }
 
 /// What is configured at one name in a view.

@@ -5,7 +5,7 @@ import Testing
     private func response(answers: Int, edns: EDNS? = nil) throws -> Message {
         var header = Header(id: 7)
         header.isResponse = true
-        let name = try DNSName("big.example.")
+        let name = DNSName("big.example.")
         let records = (0..<answers).map { index in
             ResourceRecord(name: name, ttl: 60, rdata: .a(.init(10, 0, UInt8(index / 256), UInt8(index % 256))))
         }
@@ -34,7 +34,7 @@ import Testing
 
     @Test func truncationKeepsEarlierRRsetsAndTheOPT() throws {
         var message = try response(answers: 1, edns: EDNS(udpPayloadSize: 4096))
-        let other = try DNSName("other.example.")
+        let other = DNSName("other.example.")
         message.answers += (0..<60).map { ResourceRecord(name: other, ttl: 60, rdata: .a(.init(10, 1, 0, UInt8($0)))) }
         let decoded = try Message(wire: message.encode(maxSize: 512))
         #expect(decoded.header.truncated)
@@ -44,7 +44,7 @@ import Testing
 
     @Test func additionalOverflowDoesNotSetTC() throws {
         var message = try response(answers: 1)
-        let glue = try DNSName("glue.example.")
+        let glue = DNSName("glue.example.")
         message.additionals = (0..<60).map { ResourceRecord(name: glue, ttl: 60, rdata: .a(.init(10, 2, 0, UInt8($0)))) }
         let decoded = try Message(wire: message.encode(maxSize: 512))
         #expect(!decoded.header.truncated)
@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func srvTargetIsNeverCompressed() throws {
-        let owner = try DNSName("_x._tcp.example.")
+        let owner = DNSName("_x._tcp.example.")
         let message = Message(questions: [Question(name: "host.example.", type: .srv)],
                               answers: [ResourceRecord(name: owner, ttl: 1, rdata: .srv(priority: 0, weight: 0, port: 1, target: "host.example."))])
         let bytes = message.encode()
