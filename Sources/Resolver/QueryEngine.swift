@@ -14,11 +14,30 @@ public final class QueryEngine: Sendable {
     public let cache: DNSCache
     let inflight = InflightTable<CacheKey, PendingQuery>()
     let observer: QueryObserver?
+    /// Turns the order of rotating precompiled answers (endpoint addresses) for requests that
+    /// come without a lane (TCP).
+    private let rotation = Atomic<UInt32>(0)
+    /// Bumped by every `install`: a lane whose snapshot is older fetches the new state.
+    private let generation = Atomic<Int>(0)
+    private let lanes: [Lane]
+
+    /// What one lane (a UDP socket, whose requests come one at a time on its own queue) keeps
+    /// between requests, so that a request touches no lock and no atomic that another lane writes.
+    private final class Lane: @unchecked Sendable {
+        // @unchecked: touched only by the requests of one lane, which never run concurrently.
+        var generation = -1
+        var state: ServingState?
+        var rotation: UInt32 = 0
+    }
+
+    /// Lanes with their own snapshot; requests of higher lanes share the locked path.
+    static let maxLanes = 64
 
     public init(state: ServingState, cache: DNSCache, observer: QueryObserver? = nil) {
         current = Mutex(state)
         self.cache = cache
         self.observer = observer
+        lanes = (0..<Self.maxLanes).map { _ in Lane() }
     }
 
     /// Forwarded queries still waiting for their upstream: a stop waits for these to be answered.
@@ -36,6 +55,7 @@ public final class QueryEngine: Sendable {
             state = new
             return old
         }
+        generation.add(1, ordering: .releasing)
         let liveChannels = Set(new.upstreams.channels.map(\.id))
         cache.retain { liveChannels.contains($0.upstreamSet) }
         return old
@@ -43,13 +63,159 @@ public final class QueryEngine: Sendable {
 
     /// Answers one request. `sink.send` is called at most once: before this returns for local
     /// answers, cache hits and errors; later for forwarded queries; never for dropped ones.
+    ///
+    /// The door, in this order, before anything past the header is read: too short or a response
+    /// (nothing); a client outside `allow` and every VPC (REFUSED for a plain query, nothing for
+    /// anything else); the rate limit (UDP); then the header's opcode and section counts.
+    ///
+    /// `lane` (see `QueryOrigin.lane`) lets requests of one UDP socket share a snapshot of the
+    /// serving state and a rotation counter without locks; nil takes the locked path.
     public func handle(_ bytes: UnsafeRawBufferPointer, client: SocketAddress, local: SocketAddress?, overTCP: Bool,
-                       sink: some ResponseSink) {
+                       lane: Int? = nil, sink: some ResponseSink) {
         let transport: QueryEvent.Transport = overTCP ? .tcp : .udp
-        let state = self.state
-        if !overTCP, !state.admits(client.ip) { return }
+        guard let peek = HeaderPeek(bytes), !peek.header.isResponse else { return }
+        let lane = lane.flatMap { $0 >= 0 && $0 < lanes.count ? lanes[$0] : nil }
+        let state = lane.map(snapshot) ?? self.state
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: QueryView.maxNameLength) { folded in
+            let folded = folded.baseAddress!
+            guard state.model.isAllowed(client.ip) else {
+                refuseOutsider(bytes, folded: folded, state: state, client: client, local: local, transport: transport, sink: sink)
+                return
+            }
+            if !overTCP, !state.admits(client.ip) { return }
+            if let rcode = RequestAdmission.rejection(peek) {
+                sink.send(RequestAdmission.headerOnlyResponse(to: peek.header, rcode: rcode))
+                observe(client: client, transport: transport, question: nil, rcode: rcode, answers: [], reason: nil)
+                return
+            }
+            if let query = QueryView(bytes, folding: folded),
+               answerFast(query, bytes: bytes, folded: folded, state: state, lane: lane, client: client, local: local,
+                          transport: transport, sink: sink) {
+                return
+            }
+            handleDecoded(bytes, state: state, client: client, local: local, transport: transport, sink: sink)
+        }
+    }
+
+    /// A client outside `allow` and every VPC: REFUSED echoing a plain question, nothing for
+    /// anything else (no FORMERR, NOTIMP or BADVERS tells an outsider what was wrong).
+    private func refuseOutsider(_ bytes: UnsafeRawBufferPointer, folded: UnsafeMutablePointer<UInt8>, state: ServingState,
+                                client: SocketAddress, local: SocketAddress?, transport: QueryEvent.Transport, sink: some ResponseSink) {
+        let reason = Reason(view: state.model.view(client: client.ip, local: local).name, source: .notAllowed)
+        guard let query = QueryView(bytes, folding: folded), RequestAdmission.rejection(HeaderPeek(bytes)!) == nil,
+              let size = FastReply.size(query: query, bodySize: 0, overTCP: transport == .tcp) else {
+            observer?(QueryEvent(client: client, transport: transport, question: nil, rcode: .refused, answers: [],
+                                 reason: reason, fromCache: false, dropped: true))
+            return
+        }
+        send(size: size, sink: sink) { out in
+            FastReply.write(into: out, query: query, request: bytes, rcode: .refused, answerCount: 0, authorityCount: 0,
+                            body: UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        if observer != nil {
+            observe(client: client, transport: transport, question: Question(name: query.questionName(in: bytes), type: query.type,
+                                                                             dnsClass: query.dnsClass),
+                    rcode: .refused, answers: [], reason: reason)
+        }
+    }
+
+    /// Answers from the precompiled local answers, or from the cache for a name no local data
+    /// covers. False when the model must decide (the caller then decodes the whole query).
+    private func answerFast(_ query: QueryView, bytes: UnsafeRawBufferPointer, folded: UnsafeMutablePointer<UInt8>,
+                            state: ServingState, lane: Lane?, client: SocketAddress, local: SocketAddress?,
+                            transport: QueryEvent.Transport, sink: some ResponseSink) -> Bool {
+        guard query.dnsClass == .internet, query.edns.map({ $0.version == 0 }) ?? true,
+              query.type != .opt, query.type != .axfr, query.type != .ixfr else { return false }
+        let model = state.model
+        let viewIndex = PrecompiledAnswers.viewIndex(model.viewIndex(client: client.ip, local: local), in: model)
+        let table = state.precompiled
+        guard table.serves(view: viewIndex) else { return false }
+        let overTCP = transport == .tcp
+        switch table.find(folded, length: query.nameLength, type: query.type, view: viewIndex) {
+        case .answer(let compiled):
+            let turn = compiled.bodies.count > 1 ? Int(nextTurn(lane) % UInt32(compiled.bodies.count)) : 0
+            let sent = compiled.bodies[turn].withUnsafeBytes { body -> Bool in
+                guard let size = FastReply.size(query: query, bodySize: body.count, overTCP: overTCP) else { return false }
+                send(size: size, sink: sink) { out in
+                    FastReply.write(into: out, query: query, request: bytes, rcode: compiled.rcode, answerCount: compiled.answerCount,
+                                    authorityCount: compiled.authorityCount, body: body)
+                }
+                return true
+            }
+            guard sent else { return false }
+            if observer != nil {
+                var answer = compiled.answer
+                answer.answers = PrecompiledAnswers.rotate(answer.answers, from: compiled.rotationStart, by: turn)
+                observeFast(query, bytes: bytes, client: client, transport: transport, answer: answer)
+            }
+            return true
+        case .nxDomain(let compiled, _):
+            let sent = compiled.bodies[0].withUnsafeBytes { body -> Bool in
+                guard let size = FastReply.size(query: query, bodySize: body.count, overTCP: overTCP) else { return false }
+                send(size: size, sink: sink) { out in
+                    FastReply.write(into: out, query: query, request: bytes, rcode: compiled.rcode, answerCount: compiled.answerCount,
+                                    authorityCount: compiled.authorityCount, body: body, pointerOffsets: compiled.pointerOffsets,
+                                    shift: query.nameLength - compiled.probeNameLength)
+                }
+                return true
+            }
+            guard sent else { return false }
+            if observer != nil { observeFast(query, bytes: bytes, client: client, transport: transport, answer: compiled.answer) }
+            return true
+        case .notLocal:
+            let name = query.questionName(in: bytes)
+            let question = Question(name: name, type: query.type)
+            var header = Header(id: query.id, flags: query.flags)
+            header.isResponse = false
+            let edns = query.ednsValue
+            let request = Request(message: Message(header: header, questions: [question], edns: edns), question: question,
+                                  maxResponseSize: ResponseBuilder.maxResponseSize(payloadSize: query.edns?.udpPayloadSize, overTCP: overTCP))
+            let viewName = viewIndex < model.views.count ? model.views[viewIndex].name : model.defaultView.name
+            forward(request, name: name, chain: [], channel: state.upstreams.channels[0], sink: sink, client: client,
+                    transport: transport, reason: Reason(view: viewName, source: .recursion))
+            return true
+        case .unknown:
+            return false
+        }
+    }
+
+    /// The lane's state, fetched again (under the lock) only after an `install`.
+    private func snapshot(_ lane: Lane) -> ServingState {
+        let now = generation.load(ordering: .acquiring)
+        if lane.generation != now || lane.state == nil {
+            lane.state = current.withLock { $0 }
+            lane.generation = now
+        }
+        return lane.state!
+    }
+
+    /// The next value of the lane's rotation counter (of the shared one without a lane).
+    private func nextTurn(_ lane: Lane?) -> UInt32 {
+        guard let lane else { return rotation.add(1, ordering: .relaxed).oldValue }
+        lane.rotation &+= 1
+        return lane.rotation
+    }
+
+    private func observeFast(_ query: QueryView, bytes: UnsafeRawBufferPointer, client: SocketAddress,
+                             transport: QueryEvent.Transport, answer: Answer) {
+        observe(client: client, transport: transport, question: Question(name: query.questionName(in: bytes), type: query.type),
+                rcode: answer.rcode, answers: answer.answers, reason: answer.reason)
+    }
+
+    /// Writes a reply of `size` bytes with `body` and sends it.
+    @inline(__always)
+    private func send(size: Int, sink: some ResponseSink, _ body: (UnsafeMutableRawBufferPointer) -> Void) {
+        withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { out in
+            body(out)
+            sink.send(UnsafeRawBufferPointer(out))
+        }
+    }
+
+    /// The whole query decoded and given to the model: every query the precompiled answers do not cover.
+    private func handleDecoded(_ bytes: UnsafeRawBufferPointer, state: ServingState, client: SocketAddress, local: SocketAddress?,
+                               transport: QueryEvent.Transport, sink: some ResponseSink) {
         let request: Request
-        switch RequestAdmission.admit(bytes, overTCP: overTCP) {
+        switch RequestAdmission.admit(bytes, overTCP: transport == .tcp) {
         case .dropped:
             return
         case .rejected(let response, let rcode):

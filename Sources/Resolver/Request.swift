@@ -56,6 +56,17 @@ public enum RequestAdmission {
                                  maxResponseSize: ResponseBuilder.maxResponseSize(for: message.edns, overTCP: overTCP)))
     }
 
+    /// The header checks made before anything else is read (miekg/dns's accept rules): opcode
+    /// QUERY, exactly one question, at most one answer or authority record (NOTIFY, IXFR) and two
+    /// additional ones. Nil when the header passes.
+    public static func rejection(_ peek: HeaderPeek) -> RCode? {
+        guard peek.header.opcode == .query else { return .notImp }
+        guard peek.questionCount == 1, peek.answerCount <= 1, peek.authorityCount <= 1, peek.additionalCount <= 2 else {
+            return .formErr
+        }
+        return nil
+    }
+
     /// FORMERR for a message whose body could not be read: the header's ID and opcode, no sections.
     static func headerOnlyResponse(to header: Header, rcode: RCode) -> [UInt8] {
         var reply = ResponseBuilder.responseHeader(for: header)

@@ -5,20 +5,27 @@ import DNSWire
 public enum ResponseBuilder {
     /// 512 without EDNS, the advertised size (at least 512, at most 4096) with it, 65535 over TCP.
     public static func maxResponseSize(for edns: EDNS?, overTCP: Bool) -> Int {
+        maxResponseSize(payloadSize: edns?.udpPayloadSize, overTCP: overTCP)
+    }
+
+    /// The same rule from the OPT record's payload size alone (nil: no OPT record).
+    @inline(__always)
+    public static func maxResponseSize(payloadSize: UInt16?, overTCP: Bool) -> Int {
         if overTCP { return 65535 }
-        guard let edns else { return 512 }
-        return min(max(Int(edns.udpPayloadSize), 512), RequestAdmission.maxUDPPayload)
+        guard let payloadSize else { return 512 }
+        return min(max(Int(payloadSize), 512), RequestAdmission.maxUDPPayload)
     }
 
     /// The header of a response to `query`: ID, opcode, RD and CD copied; QR and RA set.
     public static func responseHeader(for query: Header) -> Header {
-        var header = Header(id: query.id)
-        header.isResponse = true
-        header.opcode = query.opcode
-        header.recursionDesired = query.recursionDesired
-        header.checkingDisabled = query.checkingDisabled
-        header.recursionAvailable = true
-        return header
+        Header(id: query.id, flags: responseFlags(query: query.flags, rcode: .noError))
+    }
+
+    /// The flags of a response to a query with `query` flags: QR and RA set, opcode, RD and CD
+    /// copied, AA, TC and AD clear, and the low four bits of `rcode`.
+    @inline(__always)
+    static func responseFlags(query: UInt16, rcode: RCode) -> UInt16 {
+        0x8080 | query & 0x7910 | rcode.rawValue & 0xf
     }
 
     /// The OPT record of a response: our payload size, the client's DO bit echoed (RFC 3225).

@@ -4,3 +4,11 @@
 public protocol ResponseSink: Sendable {
     func send(_ response: [UInt8])
 }
+
+extension ResponseSink {
+    /// Sends a response held in a buffer valid only during the call (replies assembled in
+    /// place); sinks that can send it without an array implement this themselves.
+    public func send(_ response: UnsafeRawBufferPointer) {
+        send(Array(response))
+    }
+}

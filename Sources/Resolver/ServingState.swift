@@ -8,12 +8,26 @@ public final class ServingState: Sendable {
     public let upstreams: UpstreamPool
     /// The per-client packet limit, nil when off (then no lock is taken per packet).
     let rateLimiter: RateLimiter?
+    /// The model's local answers, encoded once for this config.
+    let precompiled: PrecompiledAnswers
 
     public init(model: ResolutionModel, upstreams: UpstreamPool) {
         self.model = model
         self.upstreams = upstreams
         rateLimiter = RateLimiter(packetsPerSecond: model.config.rateLimit.packetsPerSecond)
+        precompiled = PrecompiledAnswers(model: model, serves: Self.servesPrecompiled)
     }
+
+    /// Whether queries of `view` may be answered from precompiled answers and cache hits without
+    /// asking the model. A view whose every query something must see before any local answer
+    /// (a filter, a firewall) returns false here, and all its queries go through
+    /// `ResolutionModel.decide`. A view without DNS support is left to the model, which drops.
+    public static func servesPrecompiled(_ view: View) -> Bool {
+        view.dnsSupport
+    }
+
+    /// Precompiled entries held (answers and the suffixes the lookup stops at), for status lines.
+    public var precompiledEntries: Int { precompiled.count }
 
     /// Whether one more UDP packet from `client` is within the rate limit.
     func admits(_ client: IPAddress) -> Bool {

@@ -55,11 +55,16 @@ public final class ResolutionModel: Sendable {
     /// The view a query sees: the VPC whose own listen address it arrived on; else the first
     /// VPC in config order whose CIDRs hold the client; else the default view.
     public func view(client: IPAddress, local: SocketAddress?) -> View {
-        if let local, let view = views.first(where: { $0.vpc?.listen.contains(local) == true }) {
-            return view
+        viewIndex(client: client, local: local).map { views[$0] } ?? defaultView
+    }
+
+    /// The position in `views` of the view `view(client:local:)` picks; nil for the default view.
+    public func viewIndex(client: IPAddress, local: SocketAddress?) -> Int? {
+        if let local, let index = views.firstIndex(where: { $0.vpc?.listen.contains(local) == true }) {
+            return index
         }
         let client = client.unmapped
-        return views.first { $0.vpc?.cidrs.contains { $0.contains(client) } == true } ?? defaultView
+        return views.firstIndex { $0.vpc?.cidrs.contains { $0.contains(client) } == true }
     }
 
     public func isAllowed(_ client: IPAddress) -> Bool {

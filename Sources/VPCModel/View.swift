@@ -24,6 +24,11 @@ public struct View: Sendable {
         deepestAuthority = authorities.keys.map(\.labelCount).max() ?? -1
     }
 
+    /// The names that hold a resolver rule (forward or system): where local data stops or bends.
+    public var ruleDomains: [DNSName] {
+        authorities.values.compactMap { $0.rule?.domain }
+    }
+
     /// The zones this view serves, for `vpcdns zones` and status lines.
     public var zones: [ServedZone] {
         authorities.values.compactMap(\.zone).sorted { $0.zone.origin < $1.zone.origin }

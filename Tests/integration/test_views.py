@@ -2,6 +2,8 @@
 listener address it arrived on, else by the client's source address; clients outside `allow` and
 every VPC get REFUSED; a VPC with enable_dns_support false gets no answer at all."""
 
+import socket
+import struct
 from types import SimpleNamespace
 
 import pytest
@@ -97,3 +99,34 @@ def test_vpc_without_dns_support_gets_no_answer(served, name):
     assert served.daemon.alive()
     # Everyone else is still served.
     assert ssm_answer(served, MAIN, "127.0.0.17") == VPC_A
+
+
+# Packets an allowed client gets FORMERR or NOTIMP for (see test_malformed.py).
+HOSTILE = {
+    "pointer-loop": b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01",
+    "question-cut-short": b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03www\x07exa",
+    "two-questions": b"\x12\x34\x01\x00\x00\x02\x00\x00\x00\x00\x00\x00\x01a\x00\x00\x01\x00\x01\x01b\x00\x00\x01\x00\x01",
+    "opcode-update": b"\x12\x34\x28\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01a\x00\x00\x06\x00\x01",
+    "answer-count-lies": b"\x12\x34\x01\x00\x00\x01\x00\x05\x00\x00\x00\x00\x01a\x00\x00\x01\x00\x01",
+}
+
+
+@pytest.mark.parametrize("payload", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_outsiders_learn_nothing_from_malformed_packets(served, payload):
+    """The access check comes before any decoding: an outsider's malformed or unsupported packet
+    gets no answer (or REFUSED), never FORMERR or NOTIMP; an allowed client gets the error."""
+    def send(source):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.bind((source, 0))
+            sock.settimeout(0.5)
+            sock.sendto(payload, (MAIN, served.daemon.port))
+            try:
+                return sock.recvfrom(4096)[0]
+            except socket.timeout:
+                return None
+
+    outside = send("127.0.0.9")
+    assert outside is None or struct.unpack("!H", outside[2:4])[0] & 0xF == 5, outside  # REFUSED
+    inside = send("127.0.0.1")
+    assert inside is not None and struct.unpack("!H", inside[2:4])[0] & 0xF in (1, 4), inside  # FORMERR, NOTIMP
+    assert served.daemon.alive()

@@ -1,0 +1,59 @@
+import DNSWire
+
+/// Replies assembled from the query's own bytes: its header (patched), its question as the
+/// client spelled it, a precompiled body, and the OPT record; the same bytes `ResponseBuilder`
+/// would encode for the same sections, without building a message.
+enum FastReply {
+    /// Bytes of the OPT record vpcdns answers with (root owner, no options).
+    static let optSize = 11
+
+    /// The reply's size, or nil when it exceeds what the client can take (the model's slow path
+    /// then truncates it by RRsets).
+    @inline(__always)
+    static func size(query: QueryView, bodySize: Int, overTCP: Bool) -> Int? {
+        let size = query.questionEnd + bodySize + (query.edns == nil ? 0 : optSize)
+        return size <= ResponseBuilder.maxResponseSize(payloadSize: query.edns?.udpPayloadSize, overTCP: overTCP) ? size : nil
+    }
+
+    /// Writes the reply into `out` (exactly `size(...)` bytes): the query's header and question,
+    /// `body` with its compression pointers at `pointerOffsets` moved by `shift`, then the OPT.
+    @inline(__always)
+    static func write(into out: UnsafeMutableRawBufferPointer, query: QueryView, request: UnsafeRawBufferPointer,
+                      rcode: RCode, answerCount: UInt16, authorityCount: UInt16, body: UnsafeRawBufferPointer,
+                      pointerOffsets: [Int] = [], shift: Int = 0) {
+        let base = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        base.initialize(from: request.baseAddress!.assumingMemoryBound(to: UInt8.self), count: query.questionEnd)
+        store(ResponseBuilder.responseFlags(query: query.flags, rcode: rcode), at: base + 2)
+        store(answerCount, at: base + 6)
+        store(authorityCount, at: base + 8)
+        store(query.edns == nil ? 0 : 1, at: base + 10)
+        var position = query.questionEnd
+        if let bodyBase = body.baseAddress, body.count > 0 {
+            (base + position).initialize(from: bodyBase.assumingMemoryBound(to: UInt8.self), count: body.count)
+            for offset in pointerOffsets {
+                let field = base + position + offset
+                let target = (Int(field[0] & 0x3f) << 8 | Int(field[1])) + shift
+                store(0xc000 | UInt16(target), at: field)
+            }
+            position += body.count
+        }
+        if let edns = query.edns {
+            // Our payload size, the client's DO bit (RFC 3225), version 0, no extended RCODE.
+            let opt = base + position
+            opt[0] = 0
+            store(RRType.opt.rawValue, at: opt + 1)
+            store(UInt16(RequestAdmission.maxUDPPayload), at: opt + 3)
+            opt[5] = 0
+            opt[6] = 0
+            opt[7] = edns.dnssecOK ? 0x80 : 0
+            opt[8] = 0
+            store(0, at: opt + 9)
+        }
+    }
+
+    @inline(__always)
+    private static func store(_ value: UInt16, at pointer: UnsafeMutablePointer<UInt8>) {
+        pointer[0] = UInt8(truncatingIfNeeded: value >> 8)
+        pointer[1] = UInt8(truncatingIfNeeded: value)
+    }
+}
