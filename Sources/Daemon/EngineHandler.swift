@@ -7,7 +7,8 @@ struct EngineHandler: RequestHandler {
     let engine: QueryEngine
 
     func handle(_ request: UnsafeRawBufferPointer, origin: QueryOrigin, reply: ReplyChannel) {
-        engine.handle(request, client: origin.client, local: origin.local, overTCP: origin.transport == .tcp, sink: reply)
+        engine.handle(request, client: origin.client, local: origin.local, overTCP: origin.transport == .tcp, lane: origin.lane,
+                      sink: reply)
     }
 }
 

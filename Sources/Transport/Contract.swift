@@ -18,11 +18,16 @@ public struct QueryOrigin: Sendable {
     /// 127.0.0.3 from 127.0.0.2; `getsockname` of the accepted connection for TCP.
     public var local: SocketAddress
     public var transport: TransportProtocol
+    /// For UDP, which of the listeners' sockets the request came in on (0, 1, ...): requests of
+    /// one lane are handled one at a time, on that socket's serial queue, so a handler may keep
+    /// per-lane state without locks. Nil for TCP.
+    public var lane: Int?
 
-    public init(client: SocketAddress, local: SocketAddress, transport: TransportProtocol) {
+    public init(client: SocketAddress, local: SocketAddress, transport: TransportProtocol, lane: Int? = nil) {
         self.client = client
         self.local = local
         self.transport = transport
+        self.lane = lane
     }
 }
 

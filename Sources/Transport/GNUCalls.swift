@@ -20,6 +20,7 @@ enum GNUCalls {
 
     private typealias RecvMMsg = @convention(c) (Int32, UnsafeMutableRawPointer?, UInt32, Int32,
                                                  UnsafeMutableRawPointer?) -> Int32
+    private typealias SendMMsg = @convention(c) (Int32, UnsafeMutableRawPointer?, UInt32, Int32) -> Int32
     private typealias Accept4 = @convention(c) (Int32, UnsafeMutablePointer<sockaddr>?,
                                                 UnsafeMutablePointer<socklen_t>?, Int32) -> Int32
 
@@ -29,6 +30,8 @@ enum GNUCalls {
                      && MemoryLayout<IPv6PacketInfo>.size == 20, "struct mmsghdr / in6_pktinfo layout")
         return unsafeBitCast(symbol("recvmmsg"), to: RecvMMsg.self)
     }()
+
+    private static let sendmmsgFunction: SendMMsg = unsafeBitCast(symbol("sendmmsg"), to: SendMMsg.self)
 
     private static let accept4Function: Accept4 = unsafeBitCast(symbol("accept4"), to: Accept4.self)
 
@@ -40,6 +43,10 @@ enum GNUCalls {
     static func recvmmsg(_ fd: Int32, _ headers: UnsafeMutablePointer<MultiMessageHeader>, _ count: UInt32,
                          _ flags: Int32) -> Int32 {
         recvmmsgFunction(fd, UnsafeMutableRawPointer(headers), count, flags, nil)
+    }
+
+    static func sendmmsg(_ fd: Int32, _ headers: UnsafeMutablePointer<MultiMessageHeader>, _ count: UInt32, _ flags: Int32) -> Int32 {
+        sendmmsgFunction(fd, UnsafeMutableRawPointer(headers), count, flags)
     }
 
     static func accept4(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>,

@@ -59,10 +59,10 @@ public final class Listeners: @unchecked Sendable {
         }
         registry = ConnectionRegistry(limit: options.maxTCPConnections)
         var counters: [SocketAddress: Int] = [:]
-        udp = udpSockets.map { socket in
+        udp = udpSockets.enumerated().map { lane, socket in
             let index = counters[socket.bound, default: 0]
             counters[socket.bound] = index + 1
-            return UDPReceiver(fd: socket.fd, bound: socket.bound, handler: handler, options: options,
+            return UDPReceiver(fd: socket.fd, bound: socket.bound, lane: lane, handler: handler, options: options,
                                label: "vpcdns.udp.\(socket.bound)#\(index)")
         }
         tcp = tcpSockets.map { [registry] in

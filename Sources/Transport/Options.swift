@@ -22,7 +22,8 @@ public struct TransportOptions: Sendable {
     public var udpQueuesPerAddress: Int
     /// SO_RCVBUF for every socket (tried with SO_RCVBUFFORCE first, so root goes past rmem_max).
     public var receiveBufferSize: Int
-    /// Datagrams read by one `recvmmsg` call. Each slot has a 64 KiB buffer (touched only as far
+    /// Datagrams read by one `recvmmsg` call, and replies sent by one `sendmmsg`. Each slot has a
+    /// 4 KiB receive buffer and a 4 KiB reply buffer (touched only as far
     /// as datagrams reach).
     public var udpBatchSize: Int
     /// At most this many datagrams are read per readiness event, so one busy socket sharing a

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import IPAddress
+import Synchronization
 
 /// Control-message layout (the CMSG_* macros do not reach Swift).
 enum ControlMessage {
@@ -16,60 +17,168 @@ enum ControlMessage {
 }
 
 /// The sending side of one UDP socket; shared by its receiver and every `ReplyChannel` it made.
-/// Owns the fd: it is closed exactly once, under the lock, so a late reply from another thread
-/// can never go out on a reused fd number.
+///
+/// Owns the fd: it is closed exactly once, and never while a send is under way, so a late reply
+/// from another thread can never go out on a reused fd number. No lock is held across a system
+/// call: each send counts itself in `users` and backs off once `closed` is set; `close` sets it
+/// and waits for the sends already started (each a non-blocking call) to finish.
+///
+/// Replies sent on the receiving thread while it handles a `recvmmsg` batch are not sent one by
+/// one: they are copied into the `Outbox` and leave together in one `sendmmsg` when the batch is
+/// done. Replies from any other thread (forwarded answers) go out at once with `sendmsg`.
 final class UDPSender: @unchecked Sendable {
-    // @unchecked: `closed` is guarded by `lock`; `fd` is only used under it once others may close.
-    private let lock = Lock()
-    private var closed = false
+    // @unchecked: `closed` and `users` are atomics; `outbox` is touched only by the receiving
+    // thread while it owns the batch (see `Outbox.owner`).
+    private let closed = Atomic<Bool>(false)
+    private let users = Atomic<Int>(0)
     let fd: Int32
+    let outbox: Outbox
 
-    init(fd: Int32) { self.fd = fd }
-
-    func close() {
-        lock.withLock {
-            guard !closed else { return }
-            closed = true
-            _ = Glibc.close(fd)
-        }
+    init(fd: Int32, batch: Int) {
+        self.fd = fd
+        outbox = Outbox(capacity: batch)
     }
 
-    /// `sendmsg` with the reply's source address in a PKTINFO control message.
+    deinit { outbox.free() }
+
+    func close() {
+        guard !closed.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        while users.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
+        _ = Glibc.close(fd)
+    }
+
+    /// Runs `body` with the fd unless the socket is closed; `close` waits for it to return.
+    @inline(__always)
+    private func whileOpen(_ body: () -> Void) {
+        users.add(1, ordering: .sequentiallyConsistent)
+        defer { users.subtract(1, ordering: .sequentiallyConsistent) }
+        guard !closed.load(ordering: .sequentiallyConsistent) else { return }
+        body()
+    }
+
+    /// Sends one reply with its source address in a PKTINFO control message: into the batch when
+    /// called by the receiving thread during a batch, else at once.
     func send(_ bytes: UnsafeRawBufferPointer, to client: SocketAddress, from source: IPAddress?, interface: UInt32) {
+        if outbox.isOwnedByCurrentThread, outbox.append(bytes, to: client, from: source, interface: interface) { return }
         let nameSize = SocketCalls.storageSize
         withUnsafeTemporaryAllocation(byteCount: nameSize + ControlMessage.bufferSize, alignment: 8) { scratch in
             let name = scratch.baseAddress!
             let control = name + nameSize
-            let nameLength = SocketCalls.write(client, into: name)
-            var controlLength = 0
-            switch source {
-            case .v4(let v4)?:
-                var info = in_pktinfo()
-                info.ipi_spec_dst.s_addr = v4.value.bigEndian
-                controlLength = Self.putControl(control, level: Int32(IPPROTO_IP), type: Int32(IP_PKTINFO), value: info)
-            case .v6(let v6)?:
-                var info = GNUCalls.IPv6PacketInfo()
-                info.ipi6_addr = SocketCalls.in6(v6)
-                info.ipi6_ifindex = interface
-                controlLength = Self.putControl(control, level: Int32(IPPROTO_IPV6), type: Int32(IPV6_PKTINFO), value: info)
-            case nil:
-                break
-            }
             var vector = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
             withUnsafeMutablePointer(to: &vector) { vector in
                 var message = msghdr()
-                message.msg_name = name
-                message.msg_namelen = nameLength
-                message.msg_iov = vector
-                message.msg_iovlen = 1
-                message.msg_control = controlLength > 0 ? control : nil
-                message.msg_controllen = controlLength
-                lock.withLock {
-                    guard !closed else { return }
+                Outbox.fill(&message, name: name, control: control, vector: vector, client: client, source: source, interface: interface)
+                whileOpen {
                     while sendmsg(fd, &message, SocketCalls.noSignal | SocketCalls.dontWait) < 0 && errno == EINTR {}
                 }
             }
         }
+    }
+
+    /// Sends what the outbox holds with `sendmmsg` and empties it. A reply the kernel refuses
+    /// (full buffer, unreachable peer) is dropped, as a lost datagram would be; the rest still go.
+    func flush() {
+        let count = outbox.count
+        guard count > 0 else { return }
+        whileOpen {
+            var start = 0
+            while start < count {
+                let sent = GNUCalls.sendmmsg(fd, outbox.headers + start, UInt32(count - start), SocketCalls.noSignal | SocketCalls.dontWait)
+                if sent > 0 {
+                    start += Int(sent)
+                } else if sent < 0 && errno == EINTR {
+                    continue
+                } else {
+                    start += 1
+                }
+            }
+        }
+        outbox.count = 0
+    }
+}
+
+/// The replies of one `recvmmsg` batch waiting for their `sendmmsg`: a fixed slot per reply
+/// (datagram, address, PKTINFO), allocated once per socket.
+final class Outbox: @unchecked Sendable {
+    // @unchecked: everything but `owner` is touched only by the thread `owner` names.
+    /// The largest reply that waits in the batch: a UDP reply never exceeds the 4096 bytes
+    /// vpcdns advertises; anything larger would go out on its own.
+    static let slotSize = 4096
+
+    private let owner = Atomic<UInt>(0)
+    let capacity: Int
+    var count = 0
+    let headers: UnsafeMutablePointer<GNUCalls.MultiMessageHeader>
+    private let data: UnsafeMutableRawPointer
+    private let names: UnsafeMutableRawPointer
+    private let controls: UnsafeMutableRawPointer
+    private let vectors: UnsafeMutablePointer<iovec>
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        headers = .allocate(capacity: capacity)
+        headers.initialize(repeating: GNUCalls.MultiMessageHeader(), count: capacity)
+        data = .allocate(byteCount: capacity * Self.slotSize, alignment: 16)
+        names = .allocate(byteCount: capacity * SocketCalls.storageSize, alignment: 16)
+        controls = .allocate(byteCount: capacity * ControlMessage.bufferSize, alignment: 16)
+        vectors = .allocate(capacity: capacity)
+        vectors.initialize(repeating: iovec(), count: capacity)
+    }
+
+    func free() {
+        headers.deallocate(); data.deallocate(); names.deallocate(); controls.deallocate(); vectors.deallocate()
+    }
+
+    /// Starts (`true`) or ends a batch on the calling thread.
+    func own(_ owned: Bool) {
+        owner.store(owned ? UInt(pthread_self()) : 0, ordering: .relaxed)
+    }
+
+    var isOwnedByCurrentThread: Bool {
+        let current = owner.load(ordering: .relaxed)
+        return current != 0 && current == UInt(pthread_self())
+    }
+
+    /// Copies one reply into the next slot; false when it does not fit (the caller sends it alone).
+    func append(_ bytes: UnsafeRawBufferPointer, to client: SocketAddress, from source: IPAddress?, interface: UInt32) -> Bool {
+        guard count < capacity, bytes.count <= Self.slotSize, let base = bytes.baseAddress else { return false }
+        let slot = count
+        let buffer = data + slot * Self.slotSize
+        buffer.copyMemory(from: base, byteCount: bytes.count)
+        vectors[slot] = iovec(iov_base: buffer, iov_len: bytes.count)
+        headers[slot].msg_len = 0
+        Self.fill(&headers[slot].msg_hdr, name: names + slot * SocketCalls.storageSize,
+                  control: controls + slot * ControlMessage.bufferSize, vector: vectors + slot,
+                  client: client, source: source, interface: interface)
+        count += 1
+        return true
+    }
+
+    /// Fills `message` to send `vector` to `client` from `source` (PKTINFO), writing the address
+    /// and control message into `name` and `control`.
+    static func fill(_ message: inout msghdr, name: UnsafeMutableRawPointer, control: UnsafeMutableRawPointer,
+                     vector: UnsafeMutablePointer<iovec>, client: SocketAddress, source: IPAddress?, interface: UInt32) {
+        var controlLength = 0
+        switch source {
+        case .v4(let v4)?:
+            var info = in_pktinfo()
+            info.ipi_spec_dst.s_addr = v4.value.bigEndian
+            controlLength = putControl(control, level: Int32(IPPROTO_IP), type: Int32(IP_PKTINFO), value: info)
+        case .v6(let v6)?:
+            var info = GNUCalls.IPv6PacketInfo()
+            info.ipi6_addr = SocketCalls.in6(v6)
+            info.ipi6_ifindex = interface
+            controlLength = putControl(control, level: Int32(IPPROTO_IPV6), type: Int32(IPV6_PKTINFO), value: info)
+        case nil:
+            break
+        }
+        message = msghdr()
+        message.msg_name = name
+        message.msg_namelen = SocketCalls.write(client, into: name)
+        message.msg_iov = vector
+        message.msg_iovlen = 1
+        message.msg_control = controlLength > 0 ? control : nil
+        message.msg_controllen = controlLength
     }
 
     private static func putControl<T>(_ control: UnsafeMutableRawPointer, level: Int32, type: Int32, value: T) -> Int {
@@ -95,20 +204,25 @@ final class UDPReceiver: @unchecked Sendable {
     private let bound: SocketAddress
     private let batch: Int
     private let perEvent: Int
+    /// This socket's position among the listeners' UDP sockets, passed up as `QueryOrigin.lane`.
+    private let lane: Int
     private var source: DispatchSourceRead?
 
-    static let slotSize = 65536
+    /// Room for the largest query a client sending EDNS with vpcdns's 4096-byte payload size
+    /// sends; a longer datagram is cut by the kernel (MSG_TRUNC) and dropped.
+    static let slotSize = 4096
     private var data: UnsafeMutableRawPointer?
     private var names: UnsafeMutableRawPointer?
     private var controls: UnsafeMutableRawPointer?
     private var vectors: UnsafeMutablePointer<iovec>?
     private var headers: UnsafeMutablePointer<GNUCalls.MultiMessageHeader>?
 
-    init(fd: Int32, bound: SocketAddress, handler: any RequestHandler, options: TransportOptions, label: String) {
-        sender = UDPSender(fd: fd)
-        self.bound = bound
-        self.handler = handler
+    init(fd: Int32, bound: SocketAddress, lane: Int, handler: any RequestHandler, options: TransportOptions, label: String) {
         batch = min(options.udpBatchSize, options.udpMaxDatagramsPerEvent)
+        sender = UDPSender(fd: fd, batch: batch)
+        self.bound = bound
+        self.lane = lane
+        self.handler = handler
         perEvent = options.udpMaxDatagramsPerEvent
         queue = DispatchQueue(label: label)
     }
@@ -177,7 +291,10 @@ final class UDPReceiver: @unchecked Sendable {
                 if errno == EINTR { continue }
                 return  // EAGAIN: drained. Other errors (e.g. ICMP-reported) are per datagram: try next event.
             }
+            sender.outbox.own(true)
             for slot in 0..<Int(count) { deliver(headers[slot]) }
+            sender.outbox.own(false)
+            sender.flush()
             budget -= Int(count)
             if Int(count) < want { return }
         }
@@ -186,7 +303,7 @@ final class UDPReceiver: @unchecked Sendable {
     @inline(__always)
     private func deliver(_ header: GNUCalls.MultiMessageHeader) {
         let length = Int(header.msg_len)
-        guard header.msg_hdr.msg_flags & SocketCalls.truncated == 0, length <= 65535,
+        guard header.msg_hdr.msg_flags & SocketCalls.truncated == 0, length <= Self.slotSize,
               let client = SocketCalls.address(from: header.msg_hdr.msg_name) else { return }
         var destination: IPAddress?
         var interface: UInt32 = 0
@@ -209,7 +326,7 @@ final class UDPReceiver: @unchecked Sendable {
         }
         let origin = QueryOrigin(client: client.unmapped,
                                  local: SocketAddress(ip: (destination ?? bound.ip).unmapped, port: bound.port),
-                                 transport: .udp)
+                                 transport: .udp, lane: lane)
         let reply = ReplyChannel(.udp(sender, client: client, source: destination, interface: interface))
         handler.handle(UnsafeRawBufferPointer(start: header.msg_hdr.msg_iov.pointee.iov_base, count: length),
                        origin: origin, reply: reply)
