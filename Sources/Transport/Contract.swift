@@ -19,7 +19,7 @@ public struct QueryOrigin: Sendable {
     public var local: SocketAddress
     public var transport: TransportProtocol
     /// For UDP, which of the listeners' sockets the request came in on (0, 1, ...): requests of
-    /// one lane are handled one at a time, on that socket's serial queue, so a handler may keep
+    /// one lane are handled one at a time, on that socket's own thread, so a handler may keep
     /// per-lane state without locks. Nil for TCP.
     public var lane: Int?
 
@@ -33,8 +33,8 @@ public struct QueryOrigin: Sendable {
 
 /// Serving code implements this; it is the only thing Transport calls.
 ///
-/// `handle` is called on the listener's receiving queue for every request: one UDP datagram, or
-/// one length-framed TCP message (without its two length bytes). `request` is valid only during
+/// `handle` is called on the UDP socket's own thread, or the TCP connection's queue, for every
+/// request: one UDP datagram, or one length-framed TCP message (without its two length bytes). `request` is valid only during
 /// the call: copy what must outlive it. The handler writes the reply by calling `reply.send(_:)`
 /// at most once, either synchronously inside `handle` (the fast path: local answers, cache hits)
 /// or later from any thread (forwarded answers). Never calling it drops the request; over TCP

@@ -9,11 +9,11 @@ import IPAddress
 ///
 /// `init` binds everything (so configuration errors surface before anything is served), `start`
 /// begins serving, `stop` closes everything. Each UDP address gets `udpQueuesPerAddress` sockets
-/// bound with SO_REUSEPORT, each read on its own serial queue; the handler is called on those
-/// queues and on each TCP connection's queue, concurrently.
+/// bound with SO_REUSEPORT, each read by its own thread; the handler is called on those threads
+/// and on each TCP connection's queue, concurrently.
 public final class Listeners: @unchecked Sendable {
     // @unchecked: `state` is guarded by `lock`; the sockets belong to their receivers/acceptors,
-    // which confine themselves to their own serial queues.
+    // which confine themselves to their own thread or serial queue.
     private enum State { case bound, started, stopped }
 
     private let lock = Lock()
@@ -58,13 +58,18 @@ public final class Listeners: @unchecked Sendable {
             throw error
         }
         registry = ConnectionRegistry(limit: options.maxTCPConnections)
-        var counters: [SocketAddress: Int] = [:]
-        udp = udpSockets.enumerated().map { lane, socket in
-            let index = counters[socket.bound, default: 0]
-            counters[socket.bound] = index + 1
-            return UDPReceiver(fd: socket.fd, bound: socket.bound, lane: lane, handler: handler, options: options,
-                               label: "vpcdns.udp.\(socket.bound)#\(index)")
+        var receivers: [UDPReceiver] = []
+        do {
+            for (lane, socket) in udpSockets.enumerated() {
+                receivers.append(try UDPReceiver(fd: socket.fd, bound: socket.bound, lane: lane, handler: handler, options: options,
+                                                 endpoint: SocketCalls.endpoint(socket.bound, .udp)))
+            }
+        } catch {
+            let inheritedFDs = Set(inheritedSockets.map(\.fd))
+            for fd in (udpSockets + tcpSockets).map(\.fd) where !inheritedFDs.contains(fd) { _ = close(fd) }
+            throw error
         }
+        udp = receivers
         tcp = tcpSockets.map { [registry] in
             TCPAcceptor(fd: $0.fd, bound: $0.bound, handler: handler, options: options, registry: registry)
         }
