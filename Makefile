@@ -3,6 +3,8 @@
 SWIFT ?= swift
 CONFIG ?= debug
 BIN = $$($(SWIFT) build -c $(CONFIG) --show-bin-path)/vpcdns
+# Every target must declare the targets it imports (Package.swift); an undeclared import fails the build.
+IMPORT_CHECK = --explicit-target-dependency-import-check error
 
 # `make install`: PREFIX for the binary and the units; the config always goes to /etc/vpcdns,
 # the folder the unit's ConfigurationDirectory=vpcdns names.
@@ -36,7 +38,7 @@ test-deps:
 	@scripts/install-deps.sh test
 
 build: deps
-	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) build -c $(CONFIG) $(IMPORT_CHECK)
 
 release: release-static
 
@@ -53,7 +55,7 @@ run: build
 	$(BIN) serve
 
 unit-test: test-deps
-	$(SWIFT) test
+	$(SWIFT) test $(IMPORT_CHECK)
 
 # The integration tests run the debug build, and the .deb inside a systemd test host.
 integration-test: test-deps build deb

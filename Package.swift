@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// vpcdns: a split-horizon DNS resolver that answers like the AWS VPC resolver.
-/// Lower targets never import higher ones; see docs/architecture.md.
+/// Lower targets never import higher ones; see docs/architecture.md. Every target names each
+/// module it imports: `make build` and `make test` check it (explicit-target-dependency-import-check).
 let package = Package(
     name: "vpcdns",
     platforms: [.macOS(.v14)],
@@ -24,29 +25,30 @@ let package = Package(
         .systemLibrary(name: "CCAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
         .target(name: "DNSUpstream", dependencies: ["CCAres", "IPAddress"]),
         .target(name: "Transport", dependencies: ["IPAddress"]),
-        .target(name: "Resolver", dependencies: ["DNSWire", "DNSZone", "VPCModel", "DNSCache", "DNSUpstream", "IPAddress"]),
+        .target(name: "Resolver", dependencies: ["DNSWire", "DNSZone", "VPCConfig", "VPCModel", "DNSCache", "DNSUpstream", "IPAddress"]),
         .target(name: "SystemdSupport"),
         .target(name: "AWSImport", dependencies: ["IPAddress", "Yams"]),
         .target(name: "Daemon", dependencies: [
-            "Resolver", "Transport", "VPCConfig", "VPCModel", "SystemdSupport", "DNSUpstream", "DNSCache",
+            "Resolver", "Transport", "VPCConfig", "VPCModel", "SystemdSupport", "DNSUpstream", "DNSCache", "DNSWire", "IPAddress",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "vpcdns", dependencies: [
-            "Daemon", "AWSImport",
+            "Daemon", "AWSImport", "VPCConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         .testTarget(name: "IPAddressTests", dependencies: ["IPAddress"]),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"], exclude: ["Fixtures"]),
         .testTarget(name: "DNSZoneTests", dependencies: ["DNSZone", "DNSWire"], exclude: ["Fixtures"]),
-        .testTarget(name: "VPCConfigTests", dependencies: ["VPCConfig"]),
-        .testTarget(name: "VPCModelTests", dependencies: ["VPCModel", "VPCConfig", "DNSZone", "DNSWire"]),
+        .testTarget(name: "VPCConfigTests", dependencies: ["VPCConfig", "IPAddress"]),
+        .testTarget(name: "VPCModelTests", dependencies: ["VPCModel", "VPCConfig", "DNSZone", "DNSWire", "IPAddress"]),
         .testTarget(name: "DNSCacheTests", dependencies: ["DNSCache", "DNSWire"]),
-        .testTarget(name: "DNSUpstreamTests", dependencies: ["DNSUpstream"]),
+        .testTarget(name: "DNSUpstreamTests", dependencies: ["DNSUpstream", "IPAddress"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "IPAddress"]),
-        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "VPCModel", "VPCConfig", "DNSWire"]),
+        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "VPCModel", "VPCConfig", "DNSWire", "DNSCache", "IPAddress"]),
         .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
-        .testTarget(name: "AWSImportTests", dependencies: ["AWSImport", "VPCConfig", "VPCModel", "DNSWire"], exclude: ["Fixtures"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "IPAddress", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "AWSImportTests", dependencies: ["AWSImport", "VPCConfig", "VPCModel", "DNSWire", "IPAddress"], exclude: ["Fixtures"]),
     ]
 )
