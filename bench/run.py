@@ -55,6 +55,7 @@ macie2 mgn""".split()
 
 SCENARIOS = [
     ("local", "local private answers (endpoint private DNS names A+AAAA, vpce- names A)"),
+    ("zone", "zone-file answers: A, AAAA (NODATA) and NXDOMAIN, a third each"),
     ("cached", "cache hits of forwarded names (A, warmed first)"),
     ("mix", "70% local / 30% cached forwarded, interleaved"),
 ]
@@ -218,6 +219,7 @@ def vpcdns_config(port, upstream_port, endpoints):
         f'    listen: ["127.0.0.1:{port}"]',
         "    enable_dns_support: true",
         "    enable_dns_hostnames: true",
+        f"    zones: [{ZONE_FILE}]",
         "    endpoints:",
     ]
     for i, service in enumerate(SERVICES[:endpoints]):
@@ -230,6 +232,19 @@ def vpcdns_config(port, upstream_port, endpoints):
             f"          - {{ az: {REGION}a, ipv4: 10.10.{1 + i // 200}.{10 + i % 200} }}",
             f"          - {{ az: {REGION}c, ipv4: 10.10.{101 + i // 200}.{10 + i % 200} }}",
         ]
+    return "\n".join(lines) + "\n"
+
+
+ZONE = "corp.bench.internal."
+ZONE_FILE = "corp.bench.internal.zone"
+ZONE_HOSTS = 50
+
+
+def zone_file_text():
+    """A private zone from a zone file: SOA, NS, and ZONE_HOSTS hosts with an A record each."""
+    lines = [f"$ORIGIN {ZONE}", "$TTL 300", "@ IN SOA ns1 hostmaster 1 7200 900 1209600 300", "  IN NS ns1",
+             "ns1 IN A 10.10.0.53"]
+    lines += [f"host-{i:03d} IN A 10.10.50.{10 + i}" for i in range(ZONE_HOSTS)]
     return "\n".join(lines) + "\n"
 
 
@@ -304,18 +319,21 @@ def peer_unbound_config(port, workdir, upstream_port, zones, endpoint_records):
 
 
 def query_files(workdir, zones, endpoint_records, forwarded):
-    private = [zone for zone, records in zones if any(" IN A " in r for r in records)]
+    private = [zone for zone, records in zones if any(" IN A " in r for r in records) and zone != ZONE]
     vpce = sorted({record.split()[0] for record in endpoint_records})
     local = [f"{n} A" for n in private] + [f"{n} AAAA" for n in private] + [f"{n} A" for n in vpce]
     cached = [f"{n} A" for n in forwarded]
     rng = random.Random(7)
+    hosts = [f"host-{i:03d}.{ZONE}" for i in range(ZONE_HOSTS)]
+    zone = [f"{n} A" for n in hosts] + [f"{n} AAAA" for n in hosts] + [f"nx-{i:03d}.{ZONE} A" for i in range(ZONE_HOSTS)]
     rng.shuffle(local)
     rng.shuffle(cached)
+    rng.shuffle(zone)
     mix = []
     for i in range(1000):  # 7 local, then 3 forwarded, repeated
         mix.append(local[(i // 10 * 7 + i % 10) % len(local)] if i % 10 < 7 else cached[(i // 10 * 3 + i % 10 - 7) % len(cached)])
     files = {}
-    for scenario, queries in (("local", local), ("cached", cached), ("mix", mix)):
+    for scenario, queries in (("local", local), ("zone", zone), ("cached", cached), ("mix", mix)):
         path = os.path.join(workdir, f"queries-{scenario}.txt")
         with open(path, "w") as f:
             f.write("\n".join(queries) + "\n")
@@ -551,7 +569,7 @@ def perf_summary(path):
 
 # ----------------------------------------------------------------------------- output
 
-SERVER_LABELS = {"vpcdns": "vpcdns", "unbound": "unbound", "vpcdns-2cpu": "vpcdns unpinned"}
+SERVER_LABELS = {"vpcdns": "vpcdns", "unbound": "unbound", "vpcdns-2cpu": "vpcdns unpinned", "baseline": "vpcdns baseline"}
 
 
 def fmt(value, digits=1):
@@ -656,14 +674,17 @@ def main():
     parser.add_argument("--clients", type=int, default=4, help="dnsperf -c: source sockets (default 4)")
     parser.add_argument("--endpoints", type=int, default=50, help=f"interface endpoints in the config (1..{len(SERVICES)}, default 50)")
     parser.add_argument("--forwarded", type=int, default=1000, help="forwarded names in the cached scenario (default 1000)")
-    parser.add_argument("--scenarios", default="local,cached,mix", help="comma-separated subset of local,cached,mix")
+    parser.add_argument("--scenarios", default="local,zone,cached,mix", help="comma-separated subset of local,zone,cached,mix")
     parser.add_argument("--servers", default="vpcdns,unbound,vpcdns-2cpu",
-                        help="comma-separated subset of vpcdns,unbound,vpcdns-2cpu (vpcdns unpinned)")
+                        help="comma-separated subset of vpcdns,unbound,vpcdns-2cpu (vpcdns unpinned),baseline "
+                        "(--baseline-bin, pinned)")
     parser.add_argument("--repeat", type=int, help="rounds per scenario, servers alternating; per-metric medians "
                         "are reported (default 2, --quick 1)")
     parser.add_argument("--client-cpu", type=int, default=0, help="CPU dnsperf is pinned to (default 0)")
     parser.add_argument("--server-cpu", type=int, default=1, help="CPU the pinned servers run on (default 1)")
     parser.add_argument("--bin", default=os.path.join(REPO, ".build", "release", "vpcdns"), help="vpcdns binary")
+    parser.add_argument("--baseline-bin", help="another vpcdns binary (e.g. the previous commit's) run as server "
+                        "`baseline`, pinned like vpcdns: before/after figures from the same run")
     parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                         help="before each server/scenario, wait up to SECONDS for other load to drop under 0.15 cores")
     parser.add_argument("--perf", action="store_true",
@@ -684,6 +705,8 @@ def main():
     for c in configs:
         if c not in SERVER_LABELS:
             die(f"unknown server {c}")
+    if "baseline" in configs and not args.baseline_bin:
+        die("server baseline needs --baseline-bin")
     if not 1 <= args.endpoints <= len(SERVICES):
         die(f"--endpoints must be 1..{len(SERVICES)}")
     check_tools(args.bin)
@@ -707,6 +730,8 @@ def main():
     vpcdns_conf = os.path.join(workdir, "vpcdns.yaml")
     with open(vpcdns_conf, "w") as f:
         f.write(vpcdns_config(server_port, upstream_port, args.endpoints))
+    with open(os.path.join(workdir, ZONE_FILE), "w") as f:
+        f.write(zone_file_text())
     check = subprocess.run([args.bin, "check", "--config", vpcdns_conf], capture_output=True, text=True)
     if check.returncode != 0:
         die(f"vpcdns check failed:\n{check.stdout}{check.stderr}")
@@ -730,6 +755,8 @@ def main():
         "unbound": (["unbound", "-d", "-c", peer_conf], server_cpu),
         "vpcdns-2cpu": ([args.bin, "serve", "--config", vpcdns_conf, "--log-level", "warning"], None),
     }
+    if args.baseline_bin:
+        commands["baseline"] = ([args.baseline_bin, "serve", "--config", vpcdns_conf, "--log-level", "warning"], server_cpu)
 
     results, runs = {}, {}
     try:
@@ -743,7 +770,7 @@ def main():
         mismatches = []
         try:
             import dns.message  # noqa: F401
-            sample = [l.strip() for scenario in ("local", "cached") for l in open(files[scenario][0])]
+            sample = [l.strip() for scenario in ("local", "zone", "cached") for l in open(files[scenario][0])]
             signatures = {}
             for config in ("vpcdns", "unbound"):
                 server = Server(f"{config}-check", commands[config][0], workdir, commands[config][1])
