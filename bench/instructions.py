@@ -73,6 +73,7 @@ def main():
     parser.add_argument("--passes", type=int, default=4, help="times the query file is sent while counting (default 4)")
     parser.add_argument("--endpoints", type=int, default=50)
     parser.add_argument("--forwarded", type=int, default=250)
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (callgrind-*.out for callgrind_annotate)")
     args = parser.parse_args()
     for tool in ("valgrind", "callgrind_control", "dnsperf", "unbound"):
         if not shutil.which(tool):
@@ -110,7 +111,10 @@ def main():
                         f"{total / max(1, answered):,.0f} per query")
     finally:
         run.stop_all()
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep:
+            run.log(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     labels = [label for label, _ in binaries]
     print("| scenario | " + " | ".join(f"{l} instructions/query" for l in labels) + " |")
     print("|---|" + "---|" * len(labels))

@@ -39,19 +39,28 @@ public struct QueryView: Sendable {
         guard word(4) == 1, word(6) == 0, word(8) == 0 else { return nil }
         let additional = word(10)
         guard additional <= 1 else { return nil }
+        // The name's labels: lengths below 64 (no pointer), at most 255 bytes in all.
         var position = 12
         while true {
             guard position < count else { return nil }
             let length = Int(base[position])
-            folded[position - 12] = UInt8(truncatingIfNeeded: length)
             if length == 0 { position += 1; break }
-            // A pointer or a reserved label type: not the plain shape.
             guard length < 64, position + 1 + length < count, position + 1 + length - 12 < Self.maxNameLength else { return nil }
-            for index in position + 1...position + length {
-                let byte = base[index]
-                folded[index - 12] = byte &- 65 < 26 ? byte | 0x20 : byte
-            }
             position += 1 + length
+        }
+        // Lowercased 8 bytes at a time; length bytes are below 64, so no length is ever a letter.
+        let raw = UnsafeRawPointer(base + 12)
+        let out = UnsafeMutableRawPointer(folded)
+        var offset = 0
+        while offset + 8 <= position - 12 {
+            out.storeBytes(of: Self.asciiLowercased(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                           toByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        while offset < position - 12 {
+            let byte = base[12 + offset]
+            folded[offset] = byte &- 65 < 26 ? byte | 0x20 : byte
+            offset += 1
         }
         let nameLength = position - 12
         guard position + 4 <= count else { return nil }
@@ -80,6 +89,16 @@ public struct QueryView: Sendable {
         id = word(0)
         flags = word(2)
         self.nameLength = nameLength
+    }
+
+    /// The eight bytes of `word` with A-Z turned into a-z and every other byte unchanged (SWAR).
+    @inline(__always)
+    static func asciiLowercased(_ word: UInt64) -> UInt64 {
+        let low7 = word & 0x7f7f_7f7f_7f7f_7f7f
+        // Per byte, no carries: bit 7 of low7 + 0x3f is set from 'A' up, of low7 + 0x25 from
+        // '[' up; ~word excludes bytes with bit 7 set.
+        let upper = (low7 &+ 0x3f3f_3f3f_3f3f_3f3f) & ~(low7 &+ 0x2525_2525_2525_2525) & ~word & 0x8080_8080_8080_8080
+        return word | upper >> 2
     }
 
     /// The question name as the client spelled it.

@@ -20,21 +20,33 @@ import Glibc
 /// CNAME chain leaving local data) is answered by the model as before: `resolve` is the one
 /// source of truth, and this table only remembers what it said.
 final class PrecompiledAnswers: Sendable {
-    /// One encoded answer.
-    struct Compiled: Sendable {
-        var rcode: RCode
-        var answerCount: UInt16
-        var authorityCount: UInt16
+    /// One encoded answer (a class: a lookup hands out one reference, not its fields).
+    final class Compiled: Sendable {
+        let rcode: RCode
+        let answerCount: UInt16
+        let authorityCount: UInt16
         /// The answer and authority sections as they follow the question; one per rotation.
-        var bodies: [[UInt8]]
+        let bodies: [[UInt8]]
         /// NXDOMAIN only: the offsets in the body of compression pointers, and the query-name
         /// length the body was encoded for.
-        var pointerOffsets: [Int]
-        var probeNameLength: Int
+        let pointerOffsets: [Int]
+        let probeNameLength: Int
         /// Where the turning records start in `answer.answers` (see `rotate`).
-        var rotationStart: Int
+        let rotationStart: Int
         /// What the model decided, for observers (the records in the order of `bodies[0]`).
-        var answer: Answer
+        let answer: Answer
+
+        init(rcode: RCode, answerCount: UInt16, authorityCount: UInt16, bodies: [[UInt8]], pointerOffsets: [Int],
+             probeNameLength: Int, rotationStart: Int, answer: Answer) {
+            self.rcode = rcode
+            self.answerCount = answerCount
+            self.authorityCount = authorityCount
+            self.bodies = bodies
+            self.pointerOffsets = pointerOffsets
+            self.probeNameLength = probeNameLength
+            self.rotationStart = rotationStart
+            self.answer = answer
+        }
     }
 
     /// What the table says about one question in one view.
@@ -143,12 +155,26 @@ final class PrecompiledAnswers: Sendable {
         }
     }
 
+    /// A multiply-xorshift hash over the name's 8-byte words: the keys come from the config, not
+    /// from clients, so a keyed hash buys nothing here and costs most of a lookup.
     @inline(__always)
     private static func hash(_ name: UnsafeRawBufferPointer, view: Int, kind: UInt8, type: UInt16) -> Int {
-        var hasher = Hasher()
-        hasher.combine(bytes: name)
-        hasher.combine(UInt64(view) << 24 | UInt64(kind) << 16 | UInt64(type))
-        return hasher.finalize()
+        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var hash = UInt64(truncatingIfNeeded: view) << 24 | UInt64(kind) << 16 | UInt64(type) | UInt64(name.count) << 40
+        var offset = 0
+        while offset + 8 <= name.count {
+            hash = (hash ^ name.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* multiplier
+            hash ^= hash >> 29
+            offset += 8
+        }
+        if offset < name.count {
+            var tail: UInt64 = 0
+            withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: name[offset...])) }
+            hash = (hash ^ tail) &* multiplier
+            hash ^= hash >> 29
+        }
+        hash = (hash ^ hash >> 32) &* multiplier
+        return Int(truncatingIfNeeded: hash ^ hash >> 29)
     }
 
     // MARK: building

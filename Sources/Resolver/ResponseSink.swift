@@ -3,11 +3,12 @@
 /// queue) for forwarded ones; never calling it drops the query.
 public protocol ResponseSink: Sendable {
     func send(_ response: [UInt8])
+    /// Sends a response held in a buffer valid only during the call (replies assembled in
+    /// place); the default copies it into an array for `send(_:)`.
+    func send(_ response: UnsafeRawBufferPointer)
 }
 
 extension ResponseSink {
-    /// Sends a response held in a buffer valid only during the call (replies assembled in
-    /// place); sinks that can send it without an array implement this themselves.
     public func send(_ response: UnsafeRawBufferPointer) {
         send(Array(response))
     }
