@@ -61,6 +61,10 @@ struct ModelBuilder {
                 continue
             }
             let names = privateNames(for: service, endpoint: endpoint)
+            if names.isEmpty {
+                fail(endpoint.location(of: "private_dns"), AWSErrors.noPrivateName(service: service.fullName))
+                continue
+            }
             if let conflict = names.first(where: { claimedNames[$0] != nil }) {
                 fail(endpoint.location(of: "private_dns"), AWSErrors.conflictingPrivateName(String(conflict.description.dropLast()), vpc: vpc.id))
                 continue
@@ -122,7 +126,11 @@ struct ModelBuilder {
             }
             authorities[domain, default: Authority()].rule = ResolverRule(domain: domain, kind: kind, location: rule.location)
         }
-        return View(name: vpc.id, vpc: vpc, dnsSupport: vpc.enableDnsSupport, authorities: authorities)
+        for zone in AutodefinedZones.zones(for: vpc) {
+            authorities[zone.apex, default: Authority()].autodefined = zone
+        }
+        return View(name: vpc.id, vpc: vpc, dnsSupport: vpc.enableDnsSupport, authorities: authorities,
+                    instanceNames: instanceNames(for: vpc))
     }
 
     /// The index of an upstream set, shared by rules with the same targets.
@@ -165,9 +173,6 @@ struct ModelBuilder {
                 fail(interface.location, "InvalidParameter: DnsRecordIpType \(endpoint.ipType.rawValue) needs \(needsV4 && needsV6 ? "IPv4 and IPv6 addresses" : needsV4 ? "an IPv4 address" : "an IPv6 address") on every interface")
             }
         }
-        if endpoint.interfaces.isEmpty {
-            fail(endpoint.location, "InvalidParameter: an interface endpoint needs at least one interface")
-        }
         return service
     }
 
@@ -180,7 +185,7 @@ struct ModelBuilder {
         do {
             let base = try DNSName(catalog.baseEndpointDNSName(for: service))
             endpointNames.add(try EndpointRecords(endpoint: endpoint, service: service, base: base, vpcRegion: vpc.region),
-                              endpointID: endpoint.id, region: service.region, partition: service.partitionSuffix)
+                              endpointID: endpoint.id, region: service.region, vpceDomain: service.vpceDomain)
         } catch {
             fail(endpoint.location, "cannot build the endpoint names of \(endpoint.id): \(error)")
         }
