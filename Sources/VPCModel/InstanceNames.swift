@@ -25,6 +25,11 @@ struct InstanceNames: Sendable {
         return names
     }()
 
+    /// Every record, sorted by name and type.
+    var allRecords: [ResourceRecord] {
+        records.values.flatMap { $0 }.sorted { ($0.name, $0.type.rawValue) < ($1.name, $1.type.rawValue) }
+    }
+
     mutating func add(_ name: DNSName, _ rdata: RData) {
         let record = ResourceRecord(name: name, ttl: Self.ttl, rdata: rdata)
         if records[name]?.contains(record) == true { return }

@@ -28,6 +28,14 @@ public struct View: Sendable {
         deepestAuthority = authorities.keys.map(\.labelCount).max() ?? -1
     }
 
+    /// The apexes of the autodefined zones this view answers itself, for `vpcdns zones`.
+    public var autodefinedZones: [DNSName] {
+        authorities.values.compactMap { $0.autodefined?.apex }.sorted()
+    }
+
+    /// The records of the autodefined zones (EC2 names, PTRs, `localhost`), for `vpcdns zones`.
+    public var autodefinedRecords: [ResourceRecord] { instanceNames.allRecords }
+
     /// The zones this view serves, for `vpcdns zones` and status lines.
     public var zones: [ServedZone] {
         authorities.values.compactMap(\.zone).sorted { $0.zone.origin < $1.zone.origin }

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import NO_VPC_CLIENT, VPC_CLIENT
+from conftest import NO_VPC_CLIENT, VPC_CLIENT, run_vpcdns, write_config
 
 TOKYO_CLIENT = VPC_CLIENT      # 127.0.0.17, in VPC A's 127.0.0.16/28
 VIRGINIA_CLIENT = "127.0.0.33"  # in VPC B's 127.0.0.32/28
@@ -218,3 +218,19 @@ def test_numbered_ecs_agent_hosts_stay_public(served):
     result = served.daemon.dig("ecs-a-1.ap-northeast-1.amazonaws.com", "A", source=TOKYO_CLIENT)
     assert result.status == "NOERROR" and result.rdata("A") == ["198.51.100.51"], result
     assert served.default.asked("ecs-a-1.ap-northeast-1.amazonaws.com", "A") == 1
+
+
+def test_zones_lists_the_autodefined_zones_and_their_records(tmp_path):
+    """`vpcdns zones` shows what the autodefined zones answer: EC2 names and PTRs per VPC."""
+    config = write_config(tmp_path, CONFIG, PORT=5399, UPSTREAM="127.0.0.1:5300", TARGET="127.0.0.1:5301")
+    result = run_vpcdns("zones", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert f"ip-10-10-5-5.{TOKYO}. 60 IN A 10.10.5.5" in lines, result.stdout
+    assert f"5.5.10.10.in-addr.arpa. 60 IN PTR ip-10-10-5-5.{TOKYO}." in lines, result.stdout
+    assert "ec2-198-51-100-9.compute-1.amazonaws.com. 60 IN A 10.20.1.1" in lines, result.stdout
+    autodefined = [line for line in lines if line.startswith(";; autodefined zones")]
+    assert len(autodefined) == 2, result.stdout
+    assert " 10.10.in-addr.arpa. " in autodefined[0] and " ap-northeast-1.compute.internal. " in autodefined[0]
+    # autodefined_reverse: false in the us-east-1 VPC: EC2 domains only.
+    assert "in-addr.arpa" not in autodefined[1] and " ec2.internal. " in autodefined[1], autodefined[1]
