@@ -9,7 +9,6 @@ extension ModelBuilder {
     mutating func instanceNames(for vpc: VPCDefinition) -> InstanceNames {
         var names = InstanceNames.loopback
         var holders: [IPAddress: String] = [:]
-        var seenIDs: [String: SourceLocation] = [:]
         for endpoint in vpc.endpoints where endpoint.type == .interface {
             for interface in endpoint.interfaces {
                 for address in [interface.ipv4.map(IPAddress.v4), interface.ipv6.map(IPAddress.v6)].compactMap({ $0 }) {
@@ -18,10 +17,6 @@ extension ModelBuilder {
             }
         }
         for instance in vpc.instances {
-            if let first = seenIDs[instance.id] {
-                fail(instance.location(of: "id"), "duplicate instance id \(instance.id) (first defined at \(first))")
-            }
-            seenIDs[instance.id] = instance.location(of: "id")
             if instance.ipv4.isEmpty, instance.hostnameType == .ipName {
                 fail(instance.location(of: "hostname_type"),
                      "InvalidParameterCombination: an instance without an IPv4 address needs hostname_type resource-name")

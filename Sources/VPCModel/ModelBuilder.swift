@@ -30,6 +30,7 @@ struct ModelBuilder {
     mutating func buildViews() -> [View] {
         var seenVPCs: [String: SourceLocation] = [:]
         var seenEndpoints: [String: SourceLocation] = [:]
+        var seenInstances: [String: SourceLocation] = [:]
         var views: [View] = []
         for vpc in config.vpcs {
             if let first = seenVPCs[vpc.id] {
@@ -41,6 +42,12 @@ struct ModelBuilder {
                     fail(endpoint.location(of: "id"), "duplicate endpoint id \(endpoint.id) (first defined at \(first))")
                 }
                 seenEndpoints[endpoint.id] = endpoint.location(of: "id")
+            }
+            for instance in vpc.instances {
+                if let first = seenInstances[instance.id] {
+                    fail(instance.location(of: "id"), "duplicate instance id \(instance.id) (first defined at \(first))")
+                }
+                seenInstances[instance.id] = instance.location(of: "id")
             }
             views.append(buildView(vpc))
         }
