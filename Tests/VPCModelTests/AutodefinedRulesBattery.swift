@@ -58,7 +58,7 @@ import VPCModel
           - { id: i-0423456789abcdef0, ipv4: 10.40.1.1 }
       - id: vpc-0e1b2c3d4e5f6071c
         region: cn-north-1
-        cidrs: ["10.50.0.0/20"]
+        cidrs: ["10.50.0.0/20", "2400:7fc0:aaa:4::/62"]
         enable_dns_hostnames: true
         instances:
           - { id: i-0523456789abcdef0, ipv4: 10.50.1.1, public_ipv4: 203.0.113.50 }
@@ -148,6 +148,13 @@ import VPCModel
         // 11.1 a /20 CIDR is covered by sixteen /24 reverse zones.
         Case(rule: "11.1", name: "9.15.50.10.in-addr.arpa", type: .ptr, client: "10.50.0.5",
              expected: .answer("NXDOMAIN", authority: [soa("15.50.10.in-addr.arpa.")])),
+        // 11.1 an IPv6 /62 is covered by four /64 zones, and nothing beyond it.
+        Case(rule: "11.1", name: "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.7.0.0.0.a.a.a.0.0.c.f.7.0.0.4.2.ip6.arpa", type: .ptr, client: "10.50.0.5",
+             expected: .answer("NXDOMAIN", authority: [soa("7.0.0.0.a.a.a.0.0.c.f.7.0.0.4.2.ip6.arpa.")])),
+        Case(rule: "11.1", name: "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.4.0.0.0.a.a.a.0.0.c.f.7.0.0.4.2.ip6.arpa", type: .ptr, client: "10.50.0.5",
+             expected: .answer("NXDOMAIN", authority: [soa("4.0.0.0.a.a.a.0.0.c.f.7.0.0.4.2.ip6.arpa.")])),
+        Case(rule: "11.1", name: "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.0.0.0.a.a.a.0.0.c.f.7.0.0.4.2.ip6.arpa", type: .ptr, client: "10.50.0.5",
+             expected: .forward(0)),
         // 11.2 both DNS attributes are needed for EC2 names: otherwise the name is not local.
         Case(rule: "11.2", name: "ip-10-40-1-1.eu-west-1.compute.internal", client: "10.40.0.5", expected: .forward(0)),
         // 11.1 ... but the reverse zones stay local (RFC 6303): NXDOMAIN, no PTR data.
