@@ -234,3 +234,32 @@ def test_zones_lists_the_autodefined_zones_and_their_records(tmp_path):
     assert " 10.10.in-addr.arpa. " in autodefined[0] and " ap-northeast-1.compute.internal. " in autodefined[0]
     # autodefined_reverse: false in the us-east-1 VPC: EC2 domains only.
     assert "in-addr.arpa" not in autodefined[1] and " ec2.internal. " in autodefined[1], autodefined[1]
+
+
+REFUSED = """\
+listen: ["127.0.0.1:5399"]
+upstreams: ["127.0.0.1:5300"]
+vpcs:
+  - id: vpc-0a1b2c3d4e5f60718
+    region: ap-northeast-1
+    cidrs: ["10.10.0.0/16"]
+    enable_dns_hostnames: true
+    endpoints:
+      - { id: vpce-0a00000000000000a, service: com.amazonaws.ap-northeast-1.dynamodb, dns_suffix: aaaaaaaa, private_dns: true, interfaces: [{ az: ap-northeast-1a, ipv4: 10.10.1.10 }] }
+      - { id: vpce-0a00000000000000b, service: com.amazonaws.ap-northeast-1.s3, dns_suffix: bbbbbbbb, private_dns: true, private_dns_only_for_inbound_resolver_endpoint: true, interfaces: [{ az: ap-northeast-1a, ipv4: 10.10.1.11 }] }
+"""
+
+
+def test_check_refuses_with_aws_texts(tmp_path):
+    """Rule 12: private DNS on DynamoDB's interface endpoint, and S3's inbound-only private DNS
+    without a Gateway endpoint, are refused with AWS's own texts, at their config lines."""
+    config = write_config(tmp_path, REFUSED)
+    result = run_vpcdns("check", "--config", str(config))
+    assert result.returncode == 1, result
+    lines = result.stderr.splitlines()
+    assert any(line.startswith(f"{config}:9:") and line.endswith(
+        ": Private DNS can't be enabled because the service com.amazonaws.ap-northeast-1.dynamodb "
+        "does not provide a private DNS name.") for line in lines), result.stderr
+    assert any(line.startswith(f"{config}:10:") and line.endswith(
+        ": InvalidParameter: To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC "
+        "vpc-0a1b2c3d4e5f60718 must have a Gateway endpoint for the service.") for line in lines), result.stderr
