@@ -4,12 +4,13 @@ import VPCConfig
 
 extension ModelBuilder {
     /// Checks a VPC's instances as EC2 would and collects the EC2 names and PTRs of its
-    /// instances and endpoint interfaces (AWS-DNS-RULES 11.2). Names resolve only when both
-    /// DNS attributes are true, as on AWS.
+    /// instances and endpoint network interfaces (interface and Gateway Load Balancer
+    /// endpoints; AWS-DNS-RULES 11.2). Names resolve only when both DNS attributes are true,
+    /// as on AWS.
     mutating func instanceNames(for vpc: VPCDefinition) -> InstanceNames {
         var names = InstanceNames.loopback
         var holders: [IPAddress: String] = [:]
-        for endpoint in vpc.endpoints where endpoint.type == .interface {
+        for endpoint in vpc.endpoints where endpoint.type != .gateway {
             for interface in endpoint.interfaces {
                 for address in [interface.ipv4.map(IPAddress.v4), interface.ipv6.map(IPAddress.v6)].compactMap({ $0 }) {
                     holders[address] = holders[address] ?? endpoint.id
@@ -58,7 +59,7 @@ extension ModelBuilder {
                 names.add(ec2.publicName(publicAddress), .a(primary))
             }
         }
-        for endpoint in vpc.endpoints where endpoint.type == .interface && endpoint.state == .available {
+        for endpoint in vpc.endpoints where endpoint.type != .gateway && endpoint.state == .available {
             for address in endpoint.interfaces.compactMap(\.ipv4) {
                 names.add(ec2.ipName(address), .a(address))
                 names.add(ReverseNames.name(.v4(address)), .ptr(ec2.ipName(address)))
