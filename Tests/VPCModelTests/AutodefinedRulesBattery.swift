@@ -33,6 +33,11 @@ import VPCModel
             dns_suffix: abcdefgh
             interfaces:
               - { az: ap-northeast-1a, ipv4: 10.10.1.10 }
+          - id: vpce-0123456789abcdef1
+            service: com.amazonaws.vpce.ap-northeast-1.vpce-svc-0c7c07b604c6f4254
+            type: gatewayloadbalancer
+            interfaces:
+              - { az: ap-northeast-1a, ipv4: 10.10.1.30 }
         rules:
           - { domain: 20.172.in-addr.arpa, type: forward, targets: ["127.0.0.1:5301"] }
           - { domain: in-addr.arpa, type: forward, targets: ["127.0.0.1:5301"] }
@@ -116,6 +121,8 @@ import VPCModel
              expected: .answer("NOERROR", ["7.5.10.10.in-addr.arpa. 60 IN PTR i-0123456789abcdef1.\(tokyo)"])),
         Case(rule: "11.2", name: "7.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.a.a.a.0.4.1.a.d.6.0.4.2.ip6.arpa", type: .ptr,
              expected: .answer("NOERROR", ["7.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.a.a.a.0.4.1.a.d.6.0.4.2.ip6.arpa. 60 IN PTR i-0123456789abcdef1.\(tokyo)"])),
+        Case(rule: "11.2", name: "30.1.10.10.in-addr.arpa", type: .ptr,
+             expected: .answer("NOERROR", ["30.1.10.10.in-addr.arpa. 60 IN PTR ip-10-10-1-30.\(tokyo)"])),
         Case(rule: "11.2", name: "10.1.10.10.in-addr.arpa", type: .ptr,
              expected: .answer("NOERROR", ["10.1.10.10.in-addr.arpa. 60 IN PTR ip-10-10-1-10.\(tokyo)"])),
         // 11.2 the public name answers the private address inside the VPC.
