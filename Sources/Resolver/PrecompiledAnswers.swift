@@ -189,7 +189,8 @@ final class PrecompiledAnswers: Sendable {
         init(model: ResolutionModel) { self.model = model }
 
         mutating func add(view: View, index: Int) {
-            var stops: [DNSName] = view.ruleDomains
+            // Every rule, zone apex and autodefined zone of the view; the zones' names are added below.
+            var stops: [DNSName] = view.authorityNames
             var exact: [(DNSName, Set<RRType>)] = []
             for served in view.zones {
                 let zone = served.zone

@@ -132,7 +132,9 @@ import Glibc
                 names.insert(try served.zone.origin.prepending(label: Array("nx0".utf8)))
                 names.insert(try served.zone.origin.prepending(label: Array("nope".utf8)).prepending(label: Array("deeper".utf8)))
             }
-            names.formUnion(view.ruleDomains)
+            names.formUnion(view.authorityNames)
+            names.formUnion(view.autodefinedRecords.map(\.name))
+            for apex in view.autodefinedZones { names.insert(try apex.prepending(label: Array("nx0".utf8))) }
         }
         for record in model.endpointRecords {
             let name = record.name.isWildcard ? try record.name.parent!.prepending(label: Array("bucket".utf8)) : record.name
