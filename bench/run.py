@@ -515,15 +515,16 @@ def collect_answers(port, queries):
 
 HOT_PATH = [  # (label, substring of the mangled or plain symbol)
     ("QueryEngine.handle (all of a query's work after recvmmsg)", "QueryEngineC6handle"),
-    ("  sendmsg (kernel; includes loopback delivery to dnsperf)", "__libc_sendmsg"),
-    ("  Message.encode", "MessageV6encode"),
-    ("    WireWriter.writeName (name compression)", "WireWriterV9writeName"),
-    ("  ResolutionModel.decide", "ResolutionModelC6decide"),
+    ("  PrecompiledAnswers.find (table probe and suffix walk)", "PrecompiledAnswersC4find"),
+    ("  QueryView (header, question and OPT read in place)", "QueryViewV"),
+    ("  ResolutionModel.decide (slow path)", "ResolutionModelC6decide"),
+    ("  Message.encode (slow path)", "MessageV6encode"),
     ("  DNSCache lookup (wire)", "lookupWire"),
-    ("  RequestAdmission.admit (parse the query)", "RequestAdmission"),
+    ("  RequestAdmission.admit (full decode, slow path)", "RequestAdmission"),
+    ("sendmsg + sendmmsg (kernel; includes loopback delivery to dnsperf)", "__libc_sendmsg|sendmmsg"),
     ("recvmmsg (kernel)", "__recvmmsg"),
+    ("poll (the UDP thread waiting)", "__poll|ppoll"),
     ("libdispatch manager thread (epoll, waking workers)", "_dispatch_mgr_thread"),
-    ("Hasher.combine(UInt8) (self time, all callers)", "$ss6HasherV8_combineyys5UInt8VF"),
     ("swift_retain + swift_release (self time)", "swift_retain|swift_release"),
 ]
 

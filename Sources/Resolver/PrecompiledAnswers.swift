@@ -207,6 +207,11 @@ final class PrecompiledAnswers: Sendable {
                     insert(zone.origin, view: index, kind: Kind.suffix, type: 0, value: append(nx.compiled))
                 }
             }
+            // The autodefined zones' names (EC2 names, PTRs, localhost): answered from the table,
+            // names below them and other types by the model.
+            for record in view.autodefinedRecords where !record.name.isWildcard {
+                exact.append((record.name, [.a, .aaaa, record.type]))
+            }
             for record in model.endpointRecords {
                 let name = record.name.isWildcard ? record.name.parent! : record.name
                 stops.append(name)
