@@ -76,7 +76,9 @@ import Glibc
         #expect(Client.readFrame(client) == EchoHandler.response(to: [8], local: server.ip, transport: .tcp))
     }
 
-    @Test func connectionCapIsEnforced() throws {
+    /// At the cap, a new connection closes the one idle longest instead of being refused; it is
+    /// refused only when every connection waits for answers.
+    @Test func fullTableClosesTheLongestIdleConnection() throws {
         let listeners = try makeListeners(options: TransportOptions(maxTCPConnections: 2))
         defer { listeners.stop() }
         let server = listeners.address(.tcp)
@@ -87,24 +89,38 @@ import Glibc
             open.append(client)
             Client.writeAll(client, Client.frame([1]))
             #expect(Client.readFrame(client) != nil)
+            usleep(20_000)
         }
         let third = try #require(Client.tcp(to: server))
+        open.append(third)
         Client.writeAll(third, Client.frame([1]))
-        #expect(Client.closedByPeer(third), "a connection beyond the cap is closed")
-        close(third)
-        Client.writeAll(open[0], Client.frame([2]))
-        #expect(Client.readFrame(open[0]) != nil, "the admitted connections keep working")
-        // Once one closes, its slot is free again (the server notices the close asynchronously).
-        close(open.removeFirst())
-        var admitted = false
-        for _ in 0..<50 where !admitted {
-            guard let next = Client.tcp(to: server) else { break }
-            Client.writeAll(next, Client.frame([3]))
-            admitted = Client.readFrame(next) != nil
-            close(next)
-            if !admitted { usleep(20_000) }
+        #expect(Client.readFrame(third) != nil, "the new connection is served")
+        #expect(Client.closedByPeer(open[0]), "the longest idle connection made room")
+        Client.writeAll(open[1], Client.frame([2]))
+        #expect(Client.readFrame(open[1]) != nil, "the other connection keeps working")
+        let statistics = listeners.tcpStatistics
+        #expect(statistics.closedForPressure == 1 && statistics.accepted == 3 && statistics.refused == 0)
+    }
+
+    @Test func fullTableOfBusyConnectionsRefusesNewOnes() throws {
+        let listeners = try makeListeners(options: TransportOptions(maxTCPConnections: 2),
+                                          handler: EchoHandler(.delayByFirstByte))
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        var open: [Int32] = []
+        defer { open.forEach { close($0) } }
+        for _ in 0..<2 {
+            let client = try #require(Client.tcp(to: server))
+            open.append(client)
+            Client.writeAll(client, Client.frame([100]))  // answered after 1 s
         }
-        #expect(admitted)
+        usleep(100_000)
+        let third = try #require(Client.tcp(to: server))
+        Client.writeAll(third, Client.frame([1]))
+        #expect(Client.closedByPeer(third), "no idle connection to close: the new one is refused")
+        close(third)
+        for client in open { #expect(Client.readFrame(client) != nil, "the busy connections get their answers") }
+        #expect(listeners.tcpStatistics.refused == 1)
     }
 
     /// The client sends its queries and shuts down its sending side: the answers still come,
