@@ -1,43 +1,89 @@
 import DNSWire
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// One cached answer in wire form, so that a hit is a copy plus a few patches instead of a
-/// decode and an encode.
+/// One cached answer: its key and the answer in wire form in one allocation (a
+/// `ManagedBuffer` whose elements are the key bytes, the message and its TTL offsets), so an
+/// entry costs little more than its wire size and a hit is a copy plus a few patches instead of
+/// a decode and an encode.
 ///
 /// The stored message has ID 0, flags QR RA (AD and RCODE from upstream), the question at offset
 /// 12 written uncompressed, the records with their TTLs as cached, and no OPT record: EDNS belongs
-/// to each client's reply, never to the cache.
-final class CachedResponse: Sendable {
-    let wire: [UInt8]
-    /// Offset of every record's 32-bit TTL field in `wire`.
-    let ttlOffsets: [UInt16]
-    /// The stored header flags.
-    let flags: UInt16
-    /// Clock reading (ms) when stored, and when the entry stops being served.
-    let storedAt: UInt64
-    let expiresAt: UInt64
-    /// Seconds the entry lives: the smallest TTL of the answer and authority sections.
-    let ttl: UInt32
-    let negative: Bool
-    /// Approximate bytes held: wire, offsets, the key's name and a fixed overhead for the object,
-    /// the arrays' headers and the dictionary slot.
-    let cost: Int
+/// to each client's reply, never to the cache. Immutable once made.
+///
+/// Not `Sendable` (`ManagedBuffer` cannot be), yet shared between threads safely: header and
+/// elements are written once, in `make`, before the entry is published under a shard's lock,
+/// and only read afterwards.
+final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
+    struct Fields {
+        /// Clock reading (ms) when stored, and when the entry stops being served fresh.
+        var storedAt: UInt64
+        var expiresAt: UInt64
+        /// Seconds the entry lives: the smallest TTL of the answer and authority sections.
+        var ttl: UInt32
+        var keyLength: UInt16
+        var wireLength: UInt16
+        var ttlCount: UInt16
+        /// The stored header flags.
+        var flags: UInt16
+        var negative: Bool
+    }
 
-    static let overhead = 160
+    /// Bytes the allocator holds for an entry of `count` element bytes: the object header
+    /// (16), `Fields` (32) and the elements, rounded up to glibc's 16-byte chunks with their
+    /// 8-byte size word, plus the entry's share of the shard's ring and index slots.
+    static func cost(elementBytes count: Int) -> Int {
+        (16 + MemoryLayout<Fields>.stride + count + 8 + 15) & ~15 + CacheShard.slotBytesPerEntry
+    }
 
-    private init(wire: [UInt8], ttlOffsets: [UInt16], flags: UInt16, storedAt: UInt64, ttl: UInt32, negative: Bool, keyBytes: Int) {
-        self.wire = wire
-        self.ttlOffsets = ttlOffsets
-        self.flags = flags
-        self.storedAt = storedAt
-        self.expiresAt = storedAt + UInt64(ttl) * 1000
-        self.ttl = ttl
-        self.negative = negative
-        self.cost = wire.count + 2 * ttlOffsets.count + keyBytes + Self.overhead
+    var fields: Fields { header }
+    var storedAt: UInt64 { header.storedAt }
+    var expiresAt: UInt64 { header.expiresAt }
+    var ttl: UInt32 { header.ttl }
+    var negative: Bool { header.negative }
+    var cost: Int { Self.cost(elementBytes: Int(header.keyLength) + Int(header.wireLength) + 2 * Int(header.ttlCount)) }
+
+    /// Whether the stored key equals `key` (the encoded form of a `CacheKey`).
+    func hasKey(_ key: UnsafeRawBufferPointer) -> Bool {
+        guard Int(header.keyLength) == key.count else { return false }
+        return withUnsafeMutablePointerToElements { memcmp($0, key.baseAddress!, key.count) == 0 }
+    }
+
+    /// The stored key bytes.
+    var keyBytes: [UInt8] {
+        withUnsafeMutablePointerToElements { Array(UnsafeBufferPointer(start: $0, count: Int(header.keyLength))) }
+    }
+
+    /// Builds an entry holding `key`, `wire` and `ttlOffsets`.
+    static func make(key: UnsafeRawBufferPointer, wire: [UInt8], ttlOffsets: [UInt16], flags: UInt16, storedAt: UInt64,
+                     ttl: UInt32, negative: Bool) -> CacheEntry {
+        let count = key.count + wire.count + 2 * ttlOffsets.count
+        let buffer = CacheEntry.create(minimumCapacity: count) { _ in
+            Fields(storedAt: storedAt, expiresAt: storedAt + UInt64(ttl) * 1000, ttl: ttl, keyLength: UInt16(key.count),
+                   wireLength: UInt16(wire.count), ttlCount: UInt16(ttlOffsets.count), flags: flags, negative: negative)
+        }
+        let entry = unsafeDowncast(buffer, to: CacheEntry.self)
+        entry.withUnsafeMutablePointerToElements { base in
+            UnsafeMutableRawPointer(base).copyMemory(from: key.baseAddress!, byteCount: key.count)
+            wire.withUnsafeBytes { (base + key.count).initialize(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: wire.count) }
+            var position = key.count + wire.count
+            for offset in ttlOffsets {
+                base[position] = UInt8(truncatingIfNeeded: offset >> 8)
+                base[position + 1] = UInt8(truncatingIfNeeded: offset)
+                position += 2
+            }
+        }
+        return entry
     }
 
     /// Applies the caching policy to `response` and builds the entry, or says why it is refused.
     static func make(from response: Message, for key: CacheKey, settings: CacheSettings,
-                     now: UInt64) -> Result<CachedResponse, StoreResult.NotCached> {
+                     now: UInt64) -> Result<CacheEntry, StoreResult.NotCached> {
         guard response.header.isResponse else { return .failure(.notAResponse) }
         guard !response.header.truncated else { return .failure(.truncated) }
         let rcode = response.rcode
@@ -88,8 +134,10 @@ final class CachedResponse: Sendable {
                              additionals: additionals)
         let wire = stored.encode()
         guard wire[2] & 0x02 == 0, let offsets = ttlOffsets(in: wire) else { return .failure(.tooLarge(wire.count)) }
-        let entry = CachedResponse(wire: wire, ttlOffsets: offsets, flags: header.flags, storedAt: now, ttl: ttl,
-                                   negative: negative, keyBytes: key.name.wire.count + (key.view?.utf8.count ?? 0))
+        let entry = key.withEncodedBytes { encoded in
+            CacheEntry.make(key: encoded, wire: wire, ttlOffsets: offsets, flags: header.flags, storedAt: now, ttl: ttl,
+                            negative: negative)
+        }
         guard entry.cost <= settings.maxBytes else { return .failure(.tooLarge(entry.cost)) }
         return .success(entry)
     }
@@ -126,44 +174,60 @@ final class CachedResponse: Sendable {
 
     /// Seconds elapsed since the entry was stored, rounded down.
     func elapsedSeconds(at now: UInt64) -> UInt32 {
-        now > storedAt ? UInt32(clamping: (now - storedAt) / 1000) : 0
+        let storedAt = header.storedAt
+        return now > storedAt ? UInt32(clamping: (now - storedAt) / 1000) : 0
     }
 
     /// The stored message as a reply to a query with `id` and `queryFlags` whose question name is
     /// `questionName` (equal to the stored one ignoring case, so of the same length), with TTLs
-    /// counted down by the time elapsed. Capacity is left for `extraCapacity` more bytes.
+    /// counted down by the time elapsed, or all set to `fixedTTL` (a stale answer, RFC 8767).
+    /// Capacity is left for `extraCapacity` more bytes.
     func render(id: UInt16, queryFlags: UInt16, questionName: DNSName, dnssecOK: Bool, now: UInt64,
-                extraCapacity: Int) -> [UInt8] {
+                fixedTTL: UInt32? = nil, extraCapacity: Int) -> [UInt8] {
+        let fields = header
         let query = Header(flags: queryFlags)
-        var header = Header(id: id, flags: flags)
-        header.opcode = query.opcode
-        header.recursionDesired = query.recursionDesired
-        header.checkingDisabled = query.checkingDisabled
+        var replyHeader = Header(id: id, flags: fields.flags)
+        replyHeader.opcode = query.opcode
+        replyHeader.recursionDesired = query.recursionDesired
+        replyHeader.checkingDisabled = query.checkingDisabled
         // RFC 6840 section 5.8: AD only to clients that showed they understand it.
-        header.authenticData = header.authenticData && (query.authenticData || dnssecOK)
+        replyHeader.authenticData = replyHeader.authenticData && (query.authenticData || dnssecOK)
+        let flags = replyHeader.flags
         let elapsed = elapsedSeconds(at: now)
+        let wireLength = Int(fields.wireLength)
+        let keyLength = Int(fields.keyLength)
+        let ttlCount = Int(fields.ttlCount)
         let nameWire = questionName.wire
-        precondition(nameWire.count + 12 <= wire.count, "question name longer than the stored message")
-        return [UInt8](unsafeUninitializedCapacity: wire.count + extraCapacity) { buffer, initialized in
-            let base = buffer.baseAddress!
-            wire.withUnsafeBufferPointer { base.initialize(from: $0.baseAddress!, count: $0.count) }
-            initialized = wire.count
-            base[0] = UInt8(truncatingIfNeeded: id >> 8)
-            base[1] = UInt8(truncatingIfNeeded: id)
-            base[2] = UInt8(truncatingIfNeeded: header.flags >> 8)
-            base[3] = UInt8(truncatingIfNeeded: header.flags)
-            // The client's spelling of the name (RFC 1035 7.3, DNS 0x20); answer owners that are
-            // compression pointers to it follow along.
-            nameWire.withUnsafeBufferPointer { (base + 12).update(from: $0.baseAddress!, count: $0.count) }
-            guard elapsed > 0 else { return }
-            for offset in ttlOffsets {
-                let field = base + Int(offset)
-                let stored = UInt32(field[0]) << 24 | UInt32(field[1]) << 16 | UInt32(field[2]) << 8 | UInt32(field[3])
-                let remaining = stored > elapsed ? stored - elapsed : 0
-                field[0] = UInt8(truncatingIfNeeded: remaining >> 24)
-                field[1] = UInt8(truncatingIfNeeded: remaining >> 16)
-                field[2] = UInt8(truncatingIfNeeded: remaining >> 8)
-                field[3] = UInt8(truncatingIfNeeded: remaining)
+        precondition(nameWire.count + 12 <= wireLength, "question name longer than the stored message")
+        return withUnsafeMutablePointerToElements { elements in
+            let stored = elements + keyLength
+            let offsets = stored + wireLength
+            return [UInt8](unsafeUninitializedCapacity: wireLength + extraCapacity) { buffer, initialized in
+                let base = buffer.baseAddress!
+                base.initialize(from: stored, count: wireLength)
+                initialized = wireLength
+                base[0] = UInt8(truncatingIfNeeded: id >> 8)
+                base[1] = UInt8(truncatingIfNeeded: id)
+                base[2] = UInt8(truncatingIfNeeded: flags >> 8)
+                base[3] = UInt8(truncatingIfNeeded: flags)
+                // The client's spelling of the name (RFC 1035 7.3, DNS 0x20); answer owners that are
+                // compression pointers to it follow along.
+                nameWire.withUnsafeBufferPointer { (base + 12).update(from: $0.baseAddress!, count: $0.count) }
+                guard elapsed > 0 || fixedTTL != nil else { return }
+                for index in 0..<ttlCount {
+                    let field = base + (Int(offsets[2 * index]) << 8 | Int(offsets[2 * index + 1]))
+                    let remaining: UInt32
+                    if let fixedTTL {
+                        remaining = fixedTTL
+                    } else {
+                        let value = UInt32(field[0]) << 24 | UInt32(field[1]) << 16 | UInt32(field[2]) << 8 | UInt32(field[3])
+                        remaining = value > elapsed ? value - elapsed : 0
+                    }
+                    field[0] = UInt8(truncatingIfNeeded: remaining >> 24)
+                    field[1] = UInt8(truncatingIfNeeded: remaining >> 16)
+                    field[2] = UInt8(truncatingIfNeeded: remaining >> 8)
+                    field[3] = UInt8(truncatingIfNeeded: remaining)
+                }
             }
         }
     }
