@@ -68,8 +68,13 @@ extension QueryEngine {
             answer = decoded
             cache.store(decoded, for: key)
         }
+        // Serve-stale (RFC 8767): when the upstreams gave nothing usable, an expired cached answer.
+        let failed = answer.map { $0.rcode == .servFail || $0.rcode == .refused } ?? true
+        let stale = failed ? cache.staleAnswer(for: key) : nil
         for pending in inflight.complete(key) {
-            if let answer {
+            if let stale {
+                respond(pending, with: stale, fromCache: true)
+            } else if let answer {
                 respond(pending, with: answer, fromCache: false)
             } else {
                 pending.sink.send(ResponseBuilder.error(.servFail, for: pending.request))
