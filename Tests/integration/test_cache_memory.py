@@ -64,6 +64,7 @@ def test_100k_cached_nxdomains_stay_within_the_byte_bound(launcher, limit_mib, m
     before = rss_kib(daemon.proc.pid)
     assert flood_unique_nxdomains(daemon.host, daemon.port, 100_000) == 100_000
     growth_mib = (rss_kib(daemon.proc.pid) - before) / 1024
+    print(f"max_memory_mib {limit_mib or 'default'}: RSS {before / 1024:.1f} MiB + {growth_mib:.1f} MiB")
     # Stated limit: the default 32 MiB holds all 100k (about 250 bytes each, ~25 MiB) plus
     # working memory; with 8 MiB the bound evicts and RSS grows by little more than 8 MiB.
     assert growth_mib <= max_growth_mib, f"RSS grew {growth_mib:.1f} MiB for 100k NXDOMAINs"
