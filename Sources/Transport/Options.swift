@@ -10,7 +10,7 @@ public struct TransportOptions: Sendable {
     /// reply was written) for this long. Also bounds how long a half-sent request may linger.
     /// Shortened while the connection table is more than half full (see `TCPIdlePolicy`).
     public var tcpIdleTimeout: Duration
-    /// Open TCP connections at most (over all TCP listeners). A new connection beyond it closes
+    /// Open TCP connections at most (over the TCP sockets of one `Listeners`). A new connection beyond it closes
     /// the connection idle the longest (as unbound and Knot do); it is refused (accepted and
     /// closed) only when every connection is busy.
     public var maxTCPConnections: Int
