@@ -14,7 +14,7 @@ from conftest import BASIC_CONFIG
 from procstat import rss_kib
 
 
-def flood_unique_nxdomains(host, port, count, window=256, deadline_s=180):
+def flood_unique_nxdomains(host, port, count, window=512, deadline_s=900):
     """Asks `count` distinct names under example.test (NXDOMAIN upstream, cached 300 s) over UDP,
     `window` at a time, resending lost ones; returns how many got NXDOMAIN."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
