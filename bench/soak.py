@@ -128,10 +128,12 @@ def query_files(directory, total):
                 out.write(rng.choice(local) + "\n")
             elif kind < 6:
                 out.write(rng.choice(cached) + "\n")
+            # Fixed-width numbers: names that grew a digit as the run went on would make every
+            # cache entry two bytes larger and show as RSS growth that is only the load's.
             elif kind < 8:
-                out.write(f"u{index}.miss.soak A\n")
+                out.write(f"u{index:08d}.miss.soak A\n")
             else:
-                out.write(f"n{index}.nx.soak A\n")
+                out.write(f"n{index:08d}.nx.soak A\n")
     tcp = directory / "tcp.txt"
     tcp.write_text("\n".join(rng.choice(local + cached) for _ in range(10000)) + "\n")
     return udp, tcp
