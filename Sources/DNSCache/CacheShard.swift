@@ -134,6 +134,11 @@ struct CacheShard {
         hand = 0
     }
 
+    /// The entries not yet expired, with their encoded keys, unordered.
+    func liveEntries(now: UInt64) -> [(key: [UInt8], entry: CacheEntry)] {
+        ring.compactMap { slot in slot.entry.flatMap { now < $0.expiresAt ? ($0.keyBytes, $0) : nil } }
+    }
+
     // MARK: internals
 
     /// The index slot and ring position of the key, if held.

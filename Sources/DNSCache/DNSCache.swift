@@ -168,6 +168,23 @@ public final class DNSCache: Sendable {
         return total
     }
 
+    /// Every live entry as the reply it gives now (TTLs counted down, the name lowercased), for
+    /// inspection. Not counted as hits or misses.
+    public func dump() -> [(key: CacheKey, reply: Message)] {
+        let now = clock.now()
+        var result: [(key: CacheKey, reply: Message)] = []
+        for shard in shards {
+            let entries = shard.withLock { $0.liveEntries(now: now) }
+            for (bytes, entry) in entries {
+                guard let key = CacheKey(encoded: bytes) else { continue }
+                let wire = entry.render(id: 0, queryFlags: 0, questionName: key.name, dnssecOK: key.dnssecOK, now: now,
+                                        extraCapacity: 0)
+                if let reply = try? Message(wire: wire) { result.append((key, reply)) }
+            }
+        }
+        return result
+    }
+
     /// The counters summed over the shards, each read under its lock (cheap: one lock per shard).
     public var statistics: CacheStatistics {
         var total = CacheStatistics()

@@ -92,6 +92,7 @@ import Testing
         }
         let statistics = cache.statistics
         #expect(statistics.entries == 5_000 && statistics.hits == 715)
+        #expect(cache.dump().count == 5_000)
         // An entry with a ~50-byte answer is counted at about its size, not a kilobyte.
         #expect(statistics.bytes / 5_000 < 200, "\(statistics.bytes / 5_000) bytes an entry")
     }
