@@ -41,8 +41,6 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
         (16 + MemoryLayout<Fields>.stride + count + 8 + 15) & ~15 + CacheShard.slotBytesPerEntry
     }
 
-    var fields: Fields { header }
-    var storedAt: UInt64 { header.storedAt }
     var expiresAt: UInt64 { header.expiresAt }
     var ttl: UInt32 { header.ttl }
     var negative: Bool { header.negative }
