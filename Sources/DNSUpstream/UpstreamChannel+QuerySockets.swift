@@ -1,0 +1,183 @@
+internal import CCAres
+import Dispatch
+import IPAddress
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One UDP socket carrying one upstream query, bound to a random port: c-ares 1.18 sends every
+/// query to a server from one socket, so an off-path forger would only need to guess the 16-bit
+/// ID. Each query leaves from its own port instead (about 16 more bits, as unbound does), and
+/// only the exact answer to it (address, port, ID, question with its letters' case) is handed on
+/// to c-ares, through the socket c-ares opened for the server (the anchor).
+final class QuerySocket {
+    let descriptor: Int32
+    /// The anchor (c-ares's socket for the server) this query was sent through.
+    let anchorToken: UInt64
+    let upstreamID: UInt16
+    var source: DispatchSourceRead?
+
+    init(descriptor: Int32, anchorToken: UInt64, upstreamID: UInt16) {
+        self.descriptor = descriptor
+        self.anchorToken = anchorToken
+        self.upstreamID = upstreamID
+    }
+}
+
+extension UpstreamChannel {
+    /// Lowest port a query socket binds to; 1024...65535 as unbound's `outgoing-port-permit`.
+    static let lowestQueryPort: UInt16 = 1024
+
+    /// A non-blocking UDP socket of `family` bound to a random port (a few tries, then any port
+    /// the kernel picks), with a large receive buffer; -1 when none can be opened (e.g. EMFILE).
+    static func openRandomPortSocket(family: Int32) -> Int32 {
+        let descriptor = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return -1 }
+        var size: Int32 = 1 << 20
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        let any: IPAddress = family == AF_INET6 ? .v6(IPv6Address("::")!) : .v4(IPv4Address(0, 0, 0, 0))
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<16 {
+            let port = UInt16.random(in: lowestQueryPort ... .max, using: &generator)
+            let bound = SocketAddress(ip: any, port: port).withSockAddr { bind(descriptor, $0, $1) }
+            if bound == 0 { return descriptor }
+            guard errno == EADDRINUSE || errno == EACCES else { break }
+        }
+        // Unbound sockets get an ephemeral port at the first send.
+        return descriptor
+    }
+
+    /// Sends one UDP query from a fresh query socket; nil when none could be opened (the caller
+    /// then sends from the anchor itself, as c-ares would).
+    func sendFromQuerySocket(_ anchor: SocketWatch, peer: SocketAddress, vectors: UnsafePointer<iovec>, count: Int32) -> ares_ssize_t? {
+        var datagram: [UInt8] = []
+        for index in 0..<Int(count) {
+            let vector = vectors[index]
+            if let base = vector.iov_base {
+                datagram += UnsafeRawBufferPointer(start: base, count: vector.iov_len)
+            }
+        }
+        guard datagram.count >= UpstreamWire.headerSize else { return nil }
+        let upstreamID = datagram.withUnsafeBytes { UpstreamWire.id($0) }
+        let descriptor = Self.openRandomPortSocket(family: peer.ip.isIPv4 ? AF_INET : AF_INET6)
+        guard descriptor >= 0 else {
+            statistics.sharedPortSends += 1
+            return nil
+        }
+        let sent = datagram.withUnsafeBytes { bytes in
+            peer.withSockAddr { address, length in
+                sendto(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), address, length)
+            }
+        }
+        guard sent >= 0 else {
+            let sendError = errno
+            close(descriptor)
+            errno = sendError
+            return -1
+        }
+        let querySocket = QuerySocket(descriptor: descriptor, anchorToken: anchor.token, upstreamID: upstreamID)
+        // A retry to the same server supersedes the earlier try's socket.
+        var sockets = querySockets[upstreamID] ?? []
+        for old in sockets where old.anchorToken == anchor.token { closeQuerySocket(old) }
+        sockets.removeAll { $0.anchorToken == anchor.token }
+        sockets.append(querySocket)
+        querySockets[upstreamID] = sockets
+        let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
+        querySocket.source = source
+        source.setEventHandler { [weak self, weak querySocket] in
+            guard let self, let querySocket else { return }
+            self.querySocketReadable(querySocket)
+        }
+        source.setCancelHandler { close(descriptor) }
+        source.activate()
+        statistics.querySocketsOpened += 1
+        return sent
+    }
+
+    /// Reads the query socket's datagrams: the first that is the exact answer goes to the anchor's
+    /// inbox and c-ares reads it from there; anything else is dropped and counted.
+    private func querySocketReadable(_ querySocket: QuerySocket) {
+        guard querySocket.source != nil, let anchor = watches[querySocket.anchorToken], !anchor.closeRequested,
+              let peer = anchor.datagramPeer else {
+            closeQuerySocket(querySocket)
+            return
+        }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            var storage = sockaddr_storage()
+            var storageLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let count = buffer.withUnsafeMutableBytes { bytes in
+                withUnsafeMutablePointer(to: &storage) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        recvfrom(querySocket.descriptor, bytes.baseAddress, bytes.count, 0, $0, &storageLength)
+                    }
+                }
+            }
+            guard count >= 0 else { return }
+            guard withUnsafeBytes(of: &storage, { SocketAddress(storage: $0.baseAddress!) }) == peer,
+                  isExactAnswer(buffer[0..<count]) else {
+                statistics.strayDatagrams += 1
+                counters.rejected()
+                continue
+            }
+            anchor.inbox.append(Array(buffer[0..<count]))
+            closeQuerySocket(querySocket)
+            let descriptor = anchor.descriptor
+            withAres { ares_process_fd($0, descriptor, ARES_SOCKET_BAD) }
+            return
+        }
+    }
+
+    /// Whether `datagram` answers an outstanding query: its ID, QR set, and its question section
+    /// byte for byte as sent (so with the case pattern of the query name).
+    func isExactAnswer(_ datagram: ArraySlice<UInt8>) -> Bool {
+        datagram.withUnsafeBytes { bytes in
+            guard bytes.count >= UpstreamWire.headerSize, let context = outstanding[UpstreamWire.id(bytes)] else { return false }
+            return UpstreamWire.matches(bytes, id: context.upstreamID, question: context.upstreamQuestion)
+        }
+    }
+
+    func closeQuerySocket(_ querySocket: QuerySocket) {
+        guard let source = querySocket.source else { return }
+        querySocket.source = nil
+        source.cancel()
+        if var sockets = querySockets[querySocket.upstreamID] {
+            sockets.removeAll { $0 === querySocket }
+            querySockets[querySocket.upstreamID] = sockets.isEmpty ? nil : sockets
+        }
+    }
+
+    /// Closes the query sockets of a query c-ares finished.
+    func closeQuerySockets(of upstreamID: UInt16) {
+        guard let sockets = querySockets.removeValue(forKey: upstreamID) else { return }
+        for querySocket in sockets { closeQuerySocket(querySocket) }
+    }
+
+    /// Closes the query sockets sent through an anchor c-ares closes.
+    func closeQuerySockets(through anchor: SocketWatch) {
+        let affected = querySockets.values.flatMap { $0.filter { $0.anchorToken == anchor.token } }
+        for querySocket in affected { closeQuerySocket(querySocket) }
+    }
+
+    /// Prepares an exact answer for c-ares 1.18 in place and keeps the original when it must be
+    /// changed, to be restored in the completion:
+    /// - SERVFAIL or REFUSED from a server that is not the last: marked REFUSED, so c-ares skips to
+    ///   the next server at once; should every server fail, the last such answer is relayed.
+    /// - any other SERVFAIL, REFUSED, FORMERR, NOTIMP: marked NOERROR, so c-ares ends the query with
+    ///   it as it is. (With ARES_FLAG_EDNS, 1.18 answers SERVFAIL, FORMERR and NOTIMP by cutting the
+    ///   last 11 bytes off the query, resending it, and turning EDNS off for the whole channel.)
+    /// Truncated answers are left alone: c-ares asks again over TCP.
+    func steer(_ answer: UnsafeMutableRawBufferPointer, from peer: SocketAddress) {
+        guard answer.count >= UpstreamWire.headerSize, !UpstreamWire.isTruncated(UnsafeRawBufferPointer(answer)),
+              answer.count <= Int(Self.largestUDPAnswer) else { return }
+        let rcode = UpstreamWire.rcode(UnsafeRawBufferPointer(answer))
+        let tryNext = rcode == UpstreamWire.rcodeServFail || rcode == UpstreamWire.rcodeRefused
+        guard tryNext || rcode == UpstreamWire.rcodeFormErr || rcode == UpstreamWire.rcodeNotImp else { return }
+        let id = UpstreamWire.id(UnsafeRawBufferPointer(answer))
+        guard let context = outstanding[id] else { return }
+        context.heldAnswer = Array(UnsafeRawBufferPointer(answer))
+        let isLastServer = configuration.servers.last == peer
+        let marked = tryNext && !isLastServer ? UpstreamWire.rcodeRefused : 0
+        answer[3] = answer[3] & 0xf0 | marked
+    }
+}
