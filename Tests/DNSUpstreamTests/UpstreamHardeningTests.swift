@@ -34,7 +34,8 @@ struct UpstreamHardeningTests {
         let name = "large.example."
         let result = try #require(await ask(channel, ednsQuery(id: 0x0995, name: name)))
         let bytes = try result.get()
-        #expect(bytes.count == 12 + 19 + 61 * 16)
+        let expectedSize: Int = 12 + 19 + 61 * 16
+        #expect(bytes.count == expectedSize)
         let answer = try #require(DNSTestMessage.parseAnswer(bytes))
         #expect(answer.id == 0x0995)
         #expect(answer.addresses.count == 61)
