@@ -76,12 +76,9 @@ extension UpstreamChannel {
             return -1
         }
         let querySocket = QuerySocket(descriptor: descriptor, anchorToken: anchor.token, upstreamID: upstreamID)
-        // A retry to the same server supersedes the earlier try's socket.
-        var sockets = querySockets[upstreamID] ?? []
-        for old in sockets where old.anchorToken == anchor.token { closeQuerySocket(old) }
-        sockets.removeAll { $0.anchorToken == anchor.token }
-        sockets.append(querySocket)
-        querySockets[upstreamID] = sockets
+        // Earlier tries' sockets stay open until the query ends: a slow server's late answer to
+        // the first try is as good as the answer to the retry.
+        querySockets[upstreamID, default: []].append(querySocket)
         let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
         querySocket.source = source
         source.setEventHandler { [weak self, weak querySocket] in

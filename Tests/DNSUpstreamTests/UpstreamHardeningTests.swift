@@ -151,6 +151,22 @@ struct UpstreamHardeningTests {
         #expect(channel.counters.latencyBuckets.reduce(0, +) == count)
     }
 
+    /// A server slower than one try: the retry leaves from a new socket, and the first try's
+    /// answer, arriving on the first socket after the retry was sent, is still taken.
+    @Test func lateAnswerToAnEarlierTryIsTaken() async throws {
+        let server = try TestDNSServer(.delayed(milliseconds: 300))
+        defer { server.stop() }
+        // Deadline 2 × 200 ms: only the first try's answer (at 300 ms) can make it.
+        let channel = try channel([server.address], timeout: .milliseconds(200), tries: 2)
+        defer { channel.shutdown() }
+        let name = "late.example."
+        let result = try #require(await ask(channel, DNSTestMessage.query(id: 0x1A7E, name: name)))
+        let answer = try #require(DNSTestMessage.parseAnswer(try result.get()))
+        #expect(answer.addresses == [DNSTestMessage.address(for: name)])
+        #expect(server.received.count == 2)
+        #expect(Set(server.received.compactMap(\.sourcePort)).count == 2)
+    }
+
     /// A forger who knows the port and ID but not the case pattern: its answer (the name in lower
     /// case, address 6.6.6.6) is dropped and the real one taken.
     @Test func answerWithAnotherCasePatternIsDropped() async throws {
