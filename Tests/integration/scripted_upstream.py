@@ -64,6 +64,8 @@ class ScriptedUpstream:
             query = dns.message.from_wire(query_bytes)
         except Exception:
             return
+        if query.flags & dns.flags.QR:
+            return  # a response (a test's forgery sprayed at this port too): not a query
         question = query.question[0] if query.question else None
         if question is not None:
             with self.lock:
@@ -144,5 +146,6 @@ def _split(text: str):
     return name, int(ttl), rdclass, rdtype, data
 
 
+import dns.flags  # noqa: E402
 import dns.rdatatype  # noqa: E402
 import dns.rrset  # noqa: E402
