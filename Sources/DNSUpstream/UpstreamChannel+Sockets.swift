@@ -26,6 +26,11 @@ final class SocketWatch {
     var closeRequested = false
     /// For UDP: exact answers that arrived on query sockets, for c-ares to read from this socket.
     var inbox: [[UInt8]] = []
+    /// For TCP: the server, and the message being read (see `steerStream`).
+    var streamPeer: SocketAddress?
+    var streamLength: Int?
+    var streamMessage: [UInt8] = []
+    var streamMarked = false
 
     init(descriptor: ares_socket_t, token: UInt64, isDatagram: Bool) {
         self.descriptor = descriptor
@@ -89,6 +94,7 @@ extension UpstreamChannel {
             return -1
         }
         guard let watch = openSockets[descriptor], watch.isDatagram else {
+            openSockets[descriptor]?.streamPeer = SocketAddress(storage: address)
             return connect(descriptor, address, length)
         }
         guard let peer = SocketAddress(storage: address) else {
@@ -105,7 +111,11 @@ extension UpstreamChannel {
     func receive(_ descriptor: ares_socket_t, into buffer: UnsafeMutableRawPointer?, length: Int, flags: Int32,
                  from: UnsafeMutablePointer<sockaddr>?, fromLength: UnsafeMutablePointer<ares_socklen_t>?) -> ares_ssize_t {
         guard let watch = openSockets[descriptor], let peer = watch.datagramPeer else {
-            return recvfrom(descriptor, buffer, length, flags, from, fromLength)
+            let count = recvfrom(descriptor, buffer, length, flags, from, fromLength)
+            if count > 0, let buffer, let watch = openSockets[descriptor] {
+                steerStream(watch, chunk: UnsafeMutableRawBufferPointer(start: buffer, count: count))
+            }
+            return count
         }
         if !watch.inbox.isEmpty, let buffer {
             let datagram = watch.inbox.removeFirst()

@@ -75,6 +75,34 @@ struct UpstreamHardeningTests {
         #expect(server.received.allSatisfy { !$0.overTCP })
     }
 
+    /// The same over TCP, after a truncated UDP answer: the error answer streams through c-ares
+    /// marked and comes back as sent; EDNS stays on for the next large UDP answer.
+    @Test func errorAnswerOverTCPIsRelayedAndKeepsEDNS() async throws {
+        let server = try TestDNSServer(.custom(tcp: true) { query, end, overTCP in
+            let name = DNSTestMessage.parseQuestion(query)!.name
+            if name.hasPrefix("error") {
+                return overTCP ? DNSTestMessage.response(to: Array(query[..<end]), questionEnd: end, rcode: 2)
+                               : DNSTestMessage.response(to: query, questionEnd: end, rcode: 0, truncated: true)
+            }
+            return overTCP ? nil : DNSTestMessage.response(to: query, questionEnd: end, rcode: 0,
+                                                           addresses: (0..<61).map { DNSTestMessage.address(for: name, index: $0) })
+        })
+        defer { server.stop() }
+        let channel = try channel([server.address])
+        defer { channel.shutdown() }
+
+        let query = ednsQuery(id: 0x7C97, name: "error.example.")
+        let result = try #require(await ask(channel, query))
+        let questionEnd = 12 + 15 + 4
+        #expect(try result.get() == DNSTestMessage.response(to: Array(query[..<questionEnd]), questionEnd: questionEnd, rcode: 2))
+        #expect(server.received.map(\.overTCP) == [false, true])
+        #expect(server.received.allSatisfy { $0.bytes.count == query.count })
+
+        let large = try #require(await ask(channel, ednsQuery(id: 7, name: "large.example.")))
+        #expect(DNSTestMessage.parseAnswer(try large.get())?.addresses.count == 61)
+        #expect(server.received.filter(\.overTCP).count == 1)
+    }
+
     /// SERVFAIL or REFUSED from the first server: the second is asked at once.
     @Test(arguments: [TestDNSServer.Behavior.servfail, .refused])
     func errorFromTheFirstServerAsksTheNext(first: TestDNSServer.Behavior) async throws {
