@@ -29,12 +29,10 @@ extension UpstreamChannel {
     static let lowestQueryPort: UInt16 = 1024
 
     /// A non-blocking UDP socket of `family` bound to a random port (a few tries, then any port
-    /// the kernel picks), with a large receive buffer; -1 when none can be opened (e.g. EMFILE).
+    /// the kernel picks); -1 when none can be opened (e.g. EMFILE).
     static func openRandomPortSocket(family: Int32) -> Int32 {
         let descriptor = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { return -1 }
-        var size: Int32 = 1 << 20
-        _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         let any: IPAddress = family == AF_INET6 ? .v6(IPv6Address("::")!) : .v4(IPv4Address(0, 0, 0, 0))
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<16 {

@@ -70,7 +70,12 @@ extension UpstreamChannel {
         let descriptor = isDatagram ? Self.openRandomPortSocket(family: domain)
                                     : socket(domain, type | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), proto)
         guard descriptor >= 0 else { return ARES_SOCKET_BAD }
-        if type == Int32(SOCK_STREAM.rawValue) {
+        if isDatagram {
+            // Answers to queries sent from this socket itself (when no query socket could be
+            // opened) come in bursts; best effort, capped by rmem_max.
+            var size: Int32 = 4 << 20
+            _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        } else {
             var on: Int32 = 1
             _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
         }
