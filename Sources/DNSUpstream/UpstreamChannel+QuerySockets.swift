@@ -10,12 +10,16 @@ import Glibc
 /// ID. Each query leaves from its own port instead (about 16 more bits, as unbound does), and
 /// only the exact answer to it (address, port, ID, question with its letters' case) is handed on
 /// to c-ares, through the socket c-ares opened for the server (the anchor).
+///
+/// Query sockets are watched by the channel's own epoll set (`QueryPoll`), not by a Dispatch
+/// source each: registering is one `epoll_ctl`, closing is `close`, with no Dispatch manager
+/// round trip and no cancel handler to wait for.
 final class QuerySocket {
     let descriptor: Int32
     /// The anchor (c-ares's socket for the server) this query was sent through.
     let anchorToken: UInt64
     let upstreamID: UInt16
-    var source: DispatchSourceRead?
+    var isOpen = true
 
     init(descriptor: Int32, anchorToken: UInt64, upstreamID: UInt16) {
         self.descriptor = descriptor
@@ -73,49 +77,53 @@ extension UpstreamChannel {
             errno = sendError
             return -1
         }
+        guard queryPoll.watch(descriptor) else {
+            close(descriptor)
+            statistics.sharedPortSends += 1
+            return nil
+        }
         let querySocket = QuerySocket(descriptor: descriptor, anchorToken: anchor.token, upstreamID: upstreamID)
         // Earlier tries' sockets stay open until the query ends: a slow server's late answer to
         // the first try is as good as the answer to the retry.
         querySockets[upstreamID, default: []].append(querySocket)
-        let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
-        querySocket.source = source
-        source.setEventHandler { [weak self, weak querySocket] in
-            guard let self, let querySocket else { return }
-            self.querySocketReadable(querySocket)
-        }
-        source.setCancelHandler { close(descriptor) }
-        source.activate()
+        querySocketsByDescriptor[descriptor] = querySocket
         statistics.querySocketsOpened += 1
         return sent
+    }
+
+    /// The epoll set has ready query sockets: reads each.
+    func queryPollReady() {
+        queryPoll.forEachReady { descriptor in
+            if let querySocket = querySocketsByDescriptor[descriptor] { querySocketReadable(querySocket) }
+        }
     }
 
     /// Reads the query socket's datagrams: the first that is the exact answer goes to the anchor's
     /// inbox and c-ares reads it from there; anything else is dropped and counted.
     private func querySocketReadable(_ querySocket: QuerySocket) {
-        guard querySocket.source != nil, let anchor = watches[querySocket.anchorToken], !anchor.closeRequested,
+        guard querySocket.isOpen, let anchor = watches[querySocket.anchorToken], !anchor.closeRequested,
               let peer = anchor.datagramPeer else {
             closeQuerySocket(querySocket)
             return
         }
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        let buffer = receiveBuffer
         while true {
             var storage = sockaddr_storage()
             var storageLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let count = buffer.withUnsafeMutableBytes { bytes in
-                withUnsafeMutablePointer(to: &storage) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        recvfrom(querySocket.descriptor, bytes.baseAddress, bytes.count, 0, $0, &storageLength)
-                    }
+            let count = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    recvfrom(querySocket.descriptor, buffer.baseAddress, buffer.count, 0, $0, &storageLength)
                 }
             }
             guard count >= 0 else { return }
+            let datagram = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             guard withUnsafeBytes(of: &storage, { SocketAddress(storage: $0.baseAddress!) }) == peer,
-                  isExactAnswer(buffer[0..<count]) else {
+                  isExactAnswer(datagram) else {
                 statistics.strayDatagrams += 1
                 counters.rejected()
                 continue
             }
-            anchor.inbox.append(Array(buffer[0..<count]))
+            anchor.inbox.append(Array(datagram))
             closeQuerySocket(querySocket)
             let descriptor = anchor.descriptor
             withAres { ares_process_fd($0, descriptor, ARES_SOCKET_BAD) }
@@ -125,17 +133,17 @@ extension UpstreamChannel {
 
     /// Whether `datagram` answers an outstanding query: its ID, QR set, and its question section
     /// byte for byte as sent (so with the case pattern of the query name).
-    func isExactAnswer(_ datagram: ArraySlice<UInt8>) -> Bool {
-        datagram.withUnsafeBytes { bytes in
-            guard bytes.count >= UpstreamWire.headerSize, let context = outstanding[UpstreamWire.id(bytes)] else { return false }
-            return UpstreamWire.matches(bytes, id: context.upstreamID, question: context.upstreamQuestion)
-        }
+    func isExactAnswer(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= UpstreamWire.headerSize, let context = outstanding[UpstreamWire.id(bytes)] else { return false }
+        return UpstreamWire.matches(bytes, id: context.upstreamID, question: context.upstreamQuestion)
     }
 
     func closeQuerySocket(_ querySocket: QuerySocket) {
-        guard let source = querySocket.source else { return }
-        querySocket.source = nil
-        source.cancel()
+        guard querySocket.isOpen else { return }
+        querySocket.isOpen = false
+        // Closing also takes it out of the epoll set.
+        close(querySocket.descriptor)
+        querySocketsByDescriptor[querySocket.descriptor] = nil
         if var sockets = querySockets[querySocket.upstreamID] {
             sockets.removeAll { $0 === querySocket }
             querySockets[querySocket.upstreamID] = sockets.isEmpty ? nil : sockets
@@ -212,6 +220,37 @@ extension UpstreamChannel {
                 watch.streamLength = nil
                 watch.streamMessage.removeAll(keepingCapacity: false)
             }
+        }
+    }
+}
+
+/// An epoll set of query sockets, itself watched by one Dispatch read source on the channel's
+/// queue (an epoll descriptor is readable while any socket in it is).
+final class QueryPoll {
+    let descriptor: Int32
+
+    init() {
+        descriptor = epoll_create1(Int32(EPOLL_CLOEXEC))
+    }
+
+    /// Adds a socket, level-triggered for reading; false when epoll refuses it.
+    func watch(_ socket: Int32) -> Bool {
+        guard descriptor >= 0 else { return false }
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.fd = socket
+        return epoll_ctl(descriptor, EPOLL_CTL_ADD, socket, &event) == 0
+    }
+
+    /// Calls `body` with each ready socket, without waiting, until none is ready.
+    func forEachReady(_ body: (Int32) -> Void) {
+        guard descriptor >= 0 else { return }
+        var events = [epoll_event](repeating: epoll_event(), count: 64)
+        while true {
+            let count = events.withUnsafeMutableBufferPointer { epoll_wait(descriptor, $0.baseAddress, 64, 0) }
+            guard count > 0 else { return }
+            for index in 0..<Int(count) { body(events[index].data.fd) }
+            if count < 64 { return }
         }
     }
 }

@@ -146,7 +146,7 @@ extension UpstreamChannel {
             }
             guard count >= 0 else { return count }  // errno is c-ares's to read
             guard withUnsafeBytes(of: &storage, { SocketAddress(storage: $0.baseAddress!) }) == peer, let buffer,
-                  isExactAnswer(ArraySlice(UnsafeRawBufferPointer(start: buffer, count: min(count, length)))) else {
+                  isExactAnswer(UnsafeRawBufferPointer(start: buffer, count: min(count, length))) else {
                 statistics.strayDatagrams += 1
                 counters.rejected()
                 continue

@@ -22,6 +22,8 @@ public final class UpstreamChannel: @unchecked Sendable {
     var channel: ares_channel?
     /// c-ares keeps this pointer: freed in deinit, after `ares_destroy`.
     let socketFunctions: UnsafeMutablePointer<ares_socket_functions>
+    /// Where query sockets read datagrams (the largest UDP payload), reused for every read.
+    let receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
     private let timer: DispatchSourceTimer
     /// `configuration.deadline`, for Dispatch.
     private let queryDeadline: DispatchTimeInterval
@@ -38,6 +40,10 @@ public final class UpstreamChannel: @unchecked Sendable {
     var outstanding: [UInt16: QueryContext] = [:]
     /// The open query sockets of each outstanding query, by upstream ID.
     var querySockets: [UInt16: [QuerySocket]] = [:]
+    var querySocketsByDescriptor: [Int32: QuerySocket] = [:]
+    /// Watches the query sockets; its Dispatch source runs `queryPollReady` on the queue.
+    let queryPoll = QueryPoll()
+    private var queryPollSource: DispatchSourceRead?
     /// Totals for metrics.
     public let counters = UpstreamCounters()
     /// Outstanding queries in send order, which is deadline order (all get the same deadline).
@@ -109,6 +115,13 @@ public final class UpstreamChannel: @unchecked Sendable {
         timer.setEventHandler { [weak self] in self?.timerFired() }
         timer.schedule(deadline: .distantFuture)
         timer.activate()
+        if queryPoll.descriptor >= 0 {
+            let source = DispatchSource.makeReadSource(fileDescriptor: queryPoll.descriptor, queue: queue)
+            source.setEventHandler { [weak self] in self?.queryPollReady() }
+            source.setCancelHandler { [pollDescriptor = queryPoll.descriptor] in _ = close(pollDescriptor) }
+            source.activate()
+            queryPollSource = source
+        }
 
         let owner = Unmanaged.passUnretained(self).toOpaque()
         var options = ares_options()
@@ -155,8 +168,11 @@ public final class UpstreamChannel: @unchecked Sendable {
             queue.sync { teardown() }
         }
         timer.cancel()
+        // Its cancel handler closes the epoll descriptor.
+        queryPollSource?.cancel()
         socketFunctions.deinitialize(count: 1)
         socketFunctions.deallocate()
+        receiveBuffer.deallocate()
     }
 
     /// Sends a DNS query (raw wire bytes, the client's ID inside). `completion` runs exactly once, on the
