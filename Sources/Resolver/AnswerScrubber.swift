@@ -7,7 +7,8 @@ import DNSWire
 /// - Answer: records owned by the question name and by the names its CNAME chain leads to (in
 ///   chain order, at most 16 links), plus DNAMEs owned by an ancestor of one of those names.
 /// - Authority: records owned by one of those names or an ancestor (SOA, NS, DS and their
-///   RRSIGs), and the NSEC/NSEC3/RRSIG proofs inside the zone of a kept SOA or NS.
+///   RRSIGs), and NSEC/NSEC3/RRSIG proofs wherever they are owned (a wildcard answer's proof has
+///   no SOA beside it; these records are only usable after validation, which a forger cannot pass).
 /// - Additional: records owned by one of the chain's names; other data (glue) is dropped.
 /// - TTLs of 2^31 and more count as 0 (RFC 2181 section 8).
 enum AnswerScrubber {
@@ -28,17 +29,9 @@ enum AnswerScrubber {
         message.answers = message.answers.filter { record in
             names.contains(record.name) || (record.type == dname && chain.contains { $0.isSubdomain(of: record.name) && $0 != record.name })
         }
-        var zones: [DNSName] = []
-        var authorities: [ResourceRecord] = []
-        for record in message.authorities where chain.contains(where: { $0.isSubdomain(of: record.name) }) {
-            authorities.append(record)
-            if record.type == .soa || record.type == .ns { zones.append(record.name) }
+        message.authorities = message.authorities.filter { record in
+            [.nsec, nsec3, .rrsig].contains(record.type) || chain.contains { $0.isSubdomain(of: record.name) }
         }
-        for record in message.authorities where [.nsec, nsec3, .rrsig].contains(record.type)
-            && !authorities.contains(record) && zones.contains(where: { record.name.isSubdomain(of: $0) }) {
-            authorities.append(record)
-        }
-        message.authorities = authorities
         message.additionals = message.additionals.filter { names.contains($0.name) }
         clampTTLs(&message.answers)
         clampTTLs(&message.authorities)
