@@ -8,7 +8,8 @@ import Glibc
 ///
 /// c-ares is driven by events, never polled: its sock-state callback opens and cancels one Dispatch
 /// read (and, while it has TCP data to write, write) source per socket, readiness calls
-/// `ares_process_fd`, and a single timer follows `ares_timeout` and the queries' deadlines.
+/// `ares_process_fd`, and a single timer follows `ares_timeout` (read only when it fires) and the
+/// queries' deadlines. UDP queries leave from sockets of their own (see `QuerySocket`).
 ///
 /// `@unchecked Sendable`: every mutable property is touched only on `queue`, a private serial
 /// queue; the public methods hop onto it.
