@@ -86,7 +86,8 @@ final class CachedResponse: Sendable {
         header.rcodeLow = response.header.rcodeLow
         let stored = Message(header: header, questions: [question], answers: answers, authorities: authorities,
                              additionals: additionals)
-        let wire = stored.encode()
+        // A record longer than RDLENGTH can count cannot be stored (nor relayed).
+        guard let wire = try? stored.encode() else { return .failure(.tooLarge(65536)) }
         guard wire[2] & 0x02 == 0, let offsets = ttlOffsets(in: wire) else { return .failure(.tooLarge(wire.count)) }
         let entry = CachedResponse(wire: wire, ttlOffsets: offsets, flags: header.flags, storedAt: now, ttl: ttl,
                                    negative: negative, keyBytes: key.name.wire.count + (key.view?.utf8.count ?? 0))

@@ -95,6 +95,9 @@ extension RData: CustomStringConvertible {
             throw PresentationError(after, "type \(type) needs the generic form \\# <length> <hex>")
         }
         try fields.requireEnd(type: type)
+        guard uncompressedLength <= 65535 else {
+            throw PresentationError(after, "\(type) RDATA of \(uncompressedLength) bytes exceeds the 65535 a record can hold")
+        }
     }
 
     private static func parseGeneric(type: RRType, fields: inout FieldCursor) throws(PresentationError) -> RData {

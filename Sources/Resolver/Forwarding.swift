@@ -40,7 +40,12 @@ extension QueryEngine {
             respond(pending, with: cached, fromCache: true)
             return
         }
-        guard let upstream = channel.channel else {
+        var header = Header(id: 0)
+        header.recursionDesired = true
+        let query = Message(header: header, questions: [Question(name: name, type: key.type)],
+                            edns: EDNS(udpPayloadSize: Self.upstreamPayloadSize, dnssecOK: key.dnssecOK))
+        // A one-question query always encodes; the check only keeps the encoder non-trapping.
+        guard let upstream = channel.channel, let wire = try? query.encode() else {
             // No upstream servers (`upstreams: []`): nothing to forward to.
             pending.sink.send(ResponseBuilder.error(.servFail, for: pending.request))
             observe(client: pending.client, transport: pending.transport, question: pending.request.question,
@@ -48,11 +53,7 @@ extension QueryEngine {
             return
         }
         guard inflight.join(key, pending) else { return }
-        var header = Header(id: 0)
-        header.recursionDesired = true
-        let query = Message(header: header, questions: [Question(name: name, type: key.type)],
-                            edns: EDNS(udpPayloadSize: Self.upstreamPayloadSize, dnssecOK: key.dnssecOK))
-        upstream.send(query.encode()) { [self] result in
+        upstream.send(wire) { [self] result in
             completeUpstream(key, result: result)
         }
     }
