@@ -17,8 +17,9 @@ let package = Package(
     targets: [
         .target(name: "IPAddress"),
         .target(name: "DNSWire", dependencies: ["IPAddress"]),
-        .target(name: "DNSZone", dependencies: ["DNSWire"]),
-        .target(name: "VPCConfig", dependencies: ["IPAddress", "Yams"]),
+        .target(name: "RegularFiles"),
+        .target(name: "DNSZone", dependencies: ["DNSWire", "RegularFiles"]),
+        .target(name: "VPCConfig", dependencies: ["IPAddress", "RegularFiles", "Yams"]),
         .target(name: "VPCModel", dependencies: ["DNSWire", "DNSZone", "VPCConfig", "IPAddress"]),
         .target(name: "DNSCache", dependencies: ["DNSWire"]),
         .systemLibrary(name: "CCAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),

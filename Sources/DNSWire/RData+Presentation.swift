@@ -191,7 +191,7 @@ struct FieldCursor {
     mutating func name(origin: DNSName) throws(PresentationError) -> DNSName {
         let token = try next("a domain name")
         do throws(DNSNameError) {
-            return try DNSName(token.string, origin: origin)
+            return try DNSName(presentation: token.text, origin: origin)
         } catch {
             throw PresentationError(token, "bad name '\(token.string)': \(error)")
         }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import RegularFiles
 import Yams
 
 /// Reads `vpcdns.yaml`: YAML syntax, keys, types, formats and ranges, with every problem found in
@@ -170,26 +171,14 @@ public enum ConfigLoader {
 
     // MARK: Files
 
+    /// The config file's bytes; a FIFO, socket or device is refused without waiting on it.
     static func readFile(_ path: String) throws(ConfigErrors) -> [UInt8] {
-        func failure(_ message: String) -> ConfigErrors {
-            ConfigErrors([ConfigError(location: SourceLocation(file: path, line: 0, column: 0), message: message)])
+        switch RegularFile.read(path, maxSize: maxFileSize) {
+        case .success(let bytes): return bytes
+        case .failure(let problem):
+            throw ConfigErrors([ConfigError(location: SourceLocation(file: path, line: 0, column: 0),
+                                            message: "cannot read the config file: \(problem)")])
         }
-        guard let handle = fopen(path, "rb") else {
-            throw failure("cannot open the config file: \(String(cString: strerror(errno)))")
-        }
-        defer { fclose(handle) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, handle)
-            if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
-            if bytes.count > maxFileSize { throw failure("the config file is larger than \(maxFileSize) bytes") }
-            if count < chunk.count {
-                if ferror(handle) != 0 { throw failure("cannot read the config file: \(String(cString: strerror(errno)))") }
-                break
-            }
-        }
-        return bytes
     }
 
     /// The text of `bytes`, or an error at the first byte that is not UTF-8.
