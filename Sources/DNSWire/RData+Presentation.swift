@@ -56,7 +56,7 @@ extension RData: CustomStringConvertible {
         switch type {
         case .a:
             let token = try fields.next("an IPv4 address")
-            guard let address = IPv4Address(token.string) else { throw PresentationError(token, "bad IPv4 address '\(token.string)'") }
+            guard let address = IPv4Address(utf8: token.text) else { throw PresentationError(token, "bad IPv4 address '\(token.string)'") }
             self = .a(address)
         case .aaaa:
             let token = try fields.next("an IPv6 address")

@@ -30,8 +30,13 @@ struct MasterFileParser {
         self.includeRoot = includeRoot
     }
 
-    func finish(requireNS: Bool) -> Result<Zone, ZoneErrors> {
+    consuming func finish(requireNS: Bool) -> Result<Zone, ZoneErrors> {
         builder.build(requireNS: requireNS)
+    }
+
+    /// Sizes the tables for a file of `bytes` bytes (a record line is rarely under 24 bytes).
+    mutating func reserveCapacity(forFileOf bytes: Int) {
+        builder.reserveCapacity(min(bytes / 24, 1 << 24))
     }
 
     /// Reads one file's bytes. `owner` is the owner in force where an include starts.

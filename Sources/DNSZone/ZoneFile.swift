@@ -41,6 +41,7 @@ public enum ZoneFile {
                              requireNS: Bool = true) throws(ZoneErrors) -> Zone {
         var parser = MasterFileParser(origin: origin, file: file, includeRoot: includeRoot)
         if case .success(let real) = FileAccess.realPath(file) { parser.includeStack.append(real) }
+        parser.reserveCapacity(forFileOf: bytes.count)
         parser.parse(bytes: bytes, file: file, origin: origin, owner: nil)
         return try parser.finish(requireNS: requireNS).get()
     }
