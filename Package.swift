@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "VPCModel", dependencies: ["DNSWire", "DNSZone", "VPCConfig", "IPAddress"]),
         .target(name: "DNSCache", dependencies: ["DNSWire"]),
         .systemLibrary(name: "CCAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
-        .target(name: "DNSUpstream", dependencies: ["CCAres", "IPAddress"]),
+        .target(name: "DNSUpstream", dependencies: ["CCAres", "IPAddress", "RegularFiles"]),
         .target(name: "Transport", dependencies: ["IPAddress"]),
         .target(name: "Resolver", dependencies: ["DNSWire", "DNSZone", "VPCModel", "DNSCache", "DNSUpstream", "IPAddress"]),
         .target(name: "SystemdSupport"),
