@@ -96,15 +96,17 @@ final class QueryLogWriter: @unchecked Sendable {
                    regionsByVPC: Dictionary(config.vpcs.map { ($0.id, $0.region) }, uniquingKeysWith: { first, _ in first }),
                    defaultRegion: config.vpcs.first?.region ?? "")
         }
-        if target == nil { enabled.store(false, ordering: .relaxed) }
+        // From now on events are queued (or no longer): the new destination writes them once open.
+        enabled.store(target != nil, ordering: .relaxed)
         queue.async { [self] in
-            flush()
+            // Records queued under a previous query log go to it; with none, they wait for the new one.
+            if output.target != nil { flush() }
             closeDescriptor()
             output.target = target
             output.lastOpenFailure = nil
             openDescriptor()
+            flush()
             reportLosses()
-            enabled.store(target != nil, ordering: .relaxed)
         }
     }
 
