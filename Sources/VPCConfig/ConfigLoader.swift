@@ -51,8 +51,9 @@ public enum ConfigLoader {
 
     // MARK: YAML
 
-    /// How many duplicate keys `compose` gets past before giving up (each is one error anyway).
-    static let maxRenamedKeys = 10_000
+    /// How many duplicate keys `compose` gets past before giving up: as many as there are
+    /// private use characters to rename them with (the reader reports the first 200 anyway).
+    static let maxRenamedKeys = 6400 + 65534
     /// How many times `compose` starts again for duplicates the scan did not rename (keys that
     /// are aliases, tagged, or collections).
     static let maxRecomposes = 64
