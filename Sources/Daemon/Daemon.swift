@@ -89,8 +89,9 @@ public final class Daemon: @unchecked Sendable {
         let config = state.model.config
         queryLog.configure(config)
         engine = QueryEngine(state: state, cache: CacheFactory.make(
-            maxEntries: config.cache.maxEntries, minTTL: config.cache.minTTL, maxTTL: config.cache.maxTTL,
-            maxNegativeTTL: config.cache.maxNegativeTTL), observer: queryLog.observer)
+            maxEntries: config.cache.maxEntries, maxMemoryMiB: config.cache.maxMemoryMiB, minTTL: config.cache.minTTL,
+            maxTTL: config.cache.maxTTL, maxNegativeTTL: config.cache.maxNegativeTTL, serveStale: config.cache.serveStale,
+            staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: queryLog.observer)
         listeners = ListenerSet(options: Self.transportOptions(config), handler: EngineHandler(engine: engine))
         do {
             let passed = try ListenFDs.receiveFromProcess()
@@ -147,7 +148,10 @@ public final class Daemon: @unchecked Sendable {
         watchdog?.stop()
         notify { try $0.stopping() }
         let engine = self.engine!
-        listeners.stop(drain: options.drainTime) { engine.pendingForwards == 0 }
+        // Forwarded queries still waiting when the drain time is over get SERVFAIL before the
+        // sockets close: no client is left without an answer.
+        listeners.stop(drain: options.drainTime, isIdle: { engine.pendingForwards == 0 },
+                       atDrainEnd: { engine.answerPendingForwards() })
         engine.state.upstreams.shutdown()
         queryLog.close()
         exit(0)

@@ -9,8 +9,9 @@ import IPAddress
 ///
 /// `init` binds everything (so configuration errors surface before anything is served), `start`
 /// begins serving, `stop` closes everything. Each UDP address gets `udpQueuesPerAddress` sockets
-/// bound with SO_REUSEPORT, each read on its own serial queue; the handler is called on those
-/// queues and on each TCP connection's queue, concurrently.
+/// bound with SO_REUSEPORT, each read on its own serial queue; all TCP sockets share one more
+/// serial queue, so TCP load of any kind holds one thread and leaves UDP its own. The handler is
+/// called on those queues, concurrently.
 public final class Listeners: @unchecked Sendable {
     // @unchecked: `state` is guarded by `lock`; the sockets belong to their receivers/acceptors,
     // which confine themselves to their own serial queues.
@@ -57,7 +58,7 @@ public final class Listeners: @unchecked Sendable {
             for fd in (udpSockets + tcpSockets).map(\.fd) where !inheritedFDs.contains(fd) { _ = close(fd) }
             throw error
         }
-        registry = ConnectionRegistry(limit: options.maxTCPConnections)
+        registry = ConnectionRegistry(options: options)
         var counters: [SocketAddress: Int] = [:]
         udp = udpSockets.map { socket in
             let index = counters[socket.bound, default: 0]
@@ -66,7 +67,7 @@ public final class Listeners: @unchecked Sendable {
                                label: "vpcdns.udp.\(socket.bound)#\(index)")
         }
         tcp = tcpSockets.map { [registry] in
-            TCPAcceptor(fd: $0.fd, bound: $0.bound, handler: handler, options: options, registry: registry)
+            TCPAcceptor(fd: $0.fd, bound: $0.bound, handler: handler, registry: registry)
         }
         boundAddresses = bound
     }
@@ -74,6 +75,9 @@ public final class Listeners: @unchecked Sendable {
     deinit {
         stop(drainFor: .zero)
     }
+
+    /// TCP connection counters (open, accepted, refused, closed for pressure or idleness).
+    public var tcpStatistics: TCPStatistics { registry.statistics }
 
     /// Starts serving. Calling it again, or after `stop`, does nothing.
     public func start() {
@@ -91,10 +95,12 @@ public final class Listeners: @unchecked Sendable {
     /// close at once; TCP connections read no more requests and close as soon as their replies in
     /// flight are written; UDP sockets close when `isIdle` (the caller's count of requests still
     /// being answered) returns true, or at once without it. Nothing waits longer than `drainFor`.
-    /// Replies sent later are no-ops. Idempotent.
+    /// When the drain time is over with requests unanswered, `atDrainEnd` runs (to answer them
+    /// all) before the sockets close. Replies sent later are no-ops. Idempotent.
     ///
     /// Blocks the caller; do not call it from a request handler or from a listener's queue.
-    public func stop(drainFor: Duration = .seconds(1), isIdle: (@Sendable () -> Bool)? = nil) {
+    public func stop(drainFor: Duration = .seconds(1), isIdle: (@Sendable () -> Bool)? = nil,
+                     atDrainEnd: (@Sendable () -> Void)? = nil) {
         let previous = lock.withLock {
             let previous = state
             state = .stopped
@@ -116,7 +122,13 @@ public final class Listeners: @unchecked Sendable {
         _ = listenersClosed.wait(timeout: .now() + .seconds(5))
         for connection in registry.beginDrain() { connection.beginDrain() }
         if registry.group.wait(timeout: deadline) == .timedOut {
-            for connection in registry.open { connection.forceClose() }
+            // Queries still waiting get their final answer, which the connections write before
+            // they close; only what is still unwritten after a short grace is dropped.
+            if let atDrainEnd {
+                atDrainEnd()
+                _ = registry.group.wait(timeout: .now() + .milliseconds(500))
+            }
+            for connection in registry.openConnections { connection.forceClose() }
             _ = registry.group.wait(timeout: .now() + .seconds(5))
         }
         // UDP answers still on their way (forwarded queries) may use the sockets until the
@@ -124,6 +136,7 @@ public final class Listeners: @unchecked Sendable {
         if let isIdle {
             while !isIdle(), DispatchTime.now() < deadline { usleep(5_000) }
         }
+        atDrainEnd?()
         for receiver in udp { receiver.sender.close() }
     }
 
