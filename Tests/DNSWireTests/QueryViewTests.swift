@@ -11,7 +11,7 @@ import Testing
     }
 
     func query(_ name: DNSName, _ type: RRType = .a, edns: EDNS? = nil) -> [UInt8] {
-        Message(header: Header(id: 0x1234, flags: 0x0110), questions: [Question(name: name, type: type)], edns: edns).encode()
+        try! Message(header: Header(id: 0x1234, flags: 0x0110), questions: [Question(name: name, type: type)], edns: edns).encode()
     }
 
     @Test(arguments: ["www.Example.COM.", "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.", "x.", "ABCDEFGHIJKLMNOPQRSTUVWXYZ.example.[@`{."])

@@ -47,7 +47,7 @@ import VPCModel
     @Test func outsidersGetREFUSEDForAPlainQueryEvenWithAnUnknownEDNSVersion() throws {
         var header = Header(id: 7)
         header.recursionDesired = true
-        let query = Message(header: header, questions: [Question(name: "ssm.us-east-1.amazonaws.com.", type: .a)],
+        let query = try Message(header: header, questions: [Question(name: "ssm.us-east-1.amazonaws.com.", type: .a)],
                             edns: EDNS(udpPayloadSize: 1232, version: 1)).encode()
         let reply = try #require(try ask(query, from: Self.outsider).first)
         #expect(reply.rcode == .refused && reply.header.id == 7 && reply.answers.isEmpty)

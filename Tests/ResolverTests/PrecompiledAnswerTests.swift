@@ -160,7 +160,7 @@ import Glibc
         var header = Header(id: 0x5a5a)
         header.recursionDesired = true
         header.checkingDisabled = edns?.dnssecOK ?? false
-        return Message(header: header, questions: [Question(name: name, type: type)], edns: edns).encode()
+        return try! Message(header: header, questions: [Question(name: name, type: type)], edns: edns).encode()
     }
 
     /// Compares every local answer of `state` with the model's; returns how many the table answered.
