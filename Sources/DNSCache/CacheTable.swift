@@ -133,4 +133,9 @@ struct CacheTable {
         result.entries = index.count
         return result
     }
+
+    /// The entries not yet expired, unordered.
+    func liveEntries(now: UInt64) -> [(CacheKey, CachedResponse)] {
+        index.compactMap { key, slot in slots[slot].entry.flatMap { now < $0.expiresAt ? (key, $0) : nil } }
+    }
 }

@@ -123,4 +123,15 @@ public final class DNSCache: Sendable {
 
     /// A consistent snapshot of the counters.
     public var statistics: CacheStatistics { table.withLock { $0.snapshot } }
+
+    /// Every live entry as the reply it gives now (TTLs counted down), for `vpcdns ctl dump-cache`.
+    /// Not counted as hits or misses.
+    public func dump() -> [(key: CacheKey, reply: Message)] {
+        let now = clock.now()
+        let entries = table.withLock { $0.liveEntries(now: now) }
+        return entries.compactMap { key, entry in
+            let bytes = entry.render(id: 0, queryFlags: 0, questionName: key.name, dnssecOK: key.dnssecOK, now: now, extraCapacity: 0)
+            return (try? Message(wire: bytes)).map { (key, $0) }
+        }
+    }
 }
