@@ -64,6 +64,9 @@ let package = Package(
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "VPCModel", "VPCConfig", "DNSWire"]),
         .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
+        .testTarget(name: "OperationsTests", dependencies: [
+            "Telemetry", "Control", "Explain", "Verify", "Resolver", "VPCModel", "VPCConfig", "DNSWire", "IPAddress",
+        ]),
         .testTarget(name: "AWSImportTests", dependencies: ["AWSImport", "VPCConfig", "VPCModel", "DNSWire"], exclude: ["Fixtures"]),
     ]
 )

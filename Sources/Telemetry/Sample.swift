@@ -62,17 +62,6 @@ public enum Families {
     public static let cacheExpired = Sample.Family("vpcdns_cache_expired", unit: "total", kind: .counter,
                                                    help: "Cache entries dropped because their TTL ran out.")
     public static let cacheEntries = Sample.Family("vpcdns_cache_entries", unit: "", kind: .gauge, help: "Entries in the cache now.")
-    public static let cacheStale = Sample.Family("vpcdns_cache_stale_answers", unit: "total", kind: .counter,
-                                                 help: "Expired cache entries served because the upstream failed.")
-    public static let upstreamQueries = Sample.Family("vpcdns_upstream_queries", unit: "total", kind: .counter,
-                                                      help: "Queries sent upstream, by upstream set.")
-    public static let upstreamFailures = Sample.Family("vpcdns_upstream_failures", unit: "total", kind: .counter,
-                                                       help: "Upstream queries that got no usable answer, by upstream set.")
-    public static let tcpConnections = Sample.Family("vpcdns_tcp_connections", unit: "", kind: .gauge, help: "Open TCP connections.")
-    public static let tcpAccepted = Sample.Family("vpcdns_tcp_connections_accepted", unit: "total", kind: .counter,
-                                                  help: "TCP connections accepted.")
-    public static let queryLogDrops = Sample.Family("vpcdns_query_log_dropped", unit: "total", kind: .counter,
-                                                    help: "Query log records dropped because the writer fell behind.")
     public static let ready = Sample.Family("vpcdns_ready", unit: "", kind: .gauge,
                                             help: "1 while the config on disk is the one served (see /ready).")
 }
