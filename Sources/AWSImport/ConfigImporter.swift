@@ -4,11 +4,14 @@ public struct ConfigImporter {
     private var endpoints: [ImportedEndpoint] = []
     private var interfaces: [String: ImportedInterface] = [:]
     private var vpcs: [String: ImportedVPC] = [:]
+    private var instances: [ImportedInstance] = []
+    private var services: [ImportedService] = []
 
     public init() {}
 
-    /// Adds a document of `describe-vpc-endpoints`, `describe-network-interfaces`, `describe-vpcs`
-    /// or `describe-vpc-attribute` output; which one is told by its top-level key.
+    /// Adds a document of `describe-vpc-endpoints`, `describe-network-interfaces`, `describe-vpcs`,
+    /// `describe-vpc-attribute`, `describe-instances` or `describe-vpc-endpoint-services` output;
+    /// which one is told by its top-level key.
     public mutating func add(file: String, text: String) throws(ImportError) {
         let document = try JSONDocument(file: file, text: text)
         if document.root["VpcEndpoints"] != nil {
@@ -24,43 +27,60 @@ public struct ConfigImporter {
             }
         } else if document.root["VpcId"] != nil {
             try ImportedVPC.applyAttribute(document, to: &vpcs)
+        } else if document.root["Reservations"] != nil {
+            instances += try ImportedInstance.parse(document)
+        } else if document.root["ServiceDetails"] != nil {
+            services += try ImportedService.parse(document)
         } else {
-            throw ImportError(file: file, message: "not describe-vpc-endpoints, describe-network-interfaces, describe-vpcs or describe-vpc-attribute output")
+            throw ImportError(file: file, message: "not describe-vpc-endpoints, describe-network-interfaces, describe-vpcs, describe-vpc-attribute, describe-instances or describe-vpc-endpoint-services output")
         }
     }
 
-    /// The `vpcs:` YAML. Every VPC that has endpoints is listed, in endpoint order.
+    /// The `services:` section (when service details were given), then the `vpcs:` section: every
+    /// VPC that has endpoints or instances, in the order they first appear.
     public func yaml() throws(ImportError) -> String {
         var order: [String] = []
-        for endpoint in endpoints where !order.contains(endpoint.vpcID) { order.append(endpoint.vpcID) }
-        var text = "vpcs:\n"
+        for vpcID in endpoints.map(\.vpcID) + instances.map(\.vpcID) where !order.contains(vpcID) { order.append(vpcID) }
+        var text = ""
+        if !services.isEmpty {
+            text += "services:\n" + services.map(\.yaml).joined()
+        }
+        if !order.isEmpty || services.isEmpty {
+            text += "vpcs:\n"
+        }
         for vpcID in order {
-            let members = endpoints.filter { $0.vpcID == vpcID }
-            text += try vpcYAML(vpcID, endpoints: members)
+            text += try vpcYAML(vpcID, endpoints: endpoints.filter { $0.vpcID == vpcID }, instances: instances.filter { $0.vpcID == vpcID })
         }
         return text
     }
 
-    private func vpcYAML(_ vpcID: String, endpoints: [ImportedEndpoint]) throws(ImportError) -> String {
+    private func vpcYAML(_ vpcID: String, endpoints: [ImportedEndpoint], instances: [ImportedInstance]) throws(ImportError) -> String {
         guard let vpc = vpcs[vpcID], !vpc.cidrs.isEmpty else {
             throw ImportError(file: "describe-vpcs", message: "no CIDR blocks for \(vpcID): add `aws ec2 describe-vpcs` output")
         }
         let zones = endpoints.flatMap { $0.networkInterfaceIDs.compactMap { interfaces[$0]?.availabilityZone } }
+            + instances.map(\.availabilityZone)
         guard let zone = zones.first else {
             throw ImportError(file: "describe-network-interfaces", message: "no interfaces of \(vpcID)'s endpoints: add `aws ec2 describe-network-interfaces` output")
         }
-        // A VPC with private DNS on an endpoint has both attributes on: AWS refuses it otherwise.
-        let privateDNS = endpoints.contains { $0.privateDNSEnabled }
+        // A VPC with private DNS on an endpoint, or with an instance that has a public DNS name,
+        // has both attributes on: AWS refuses the one and does not give the other otherwise.
+        let privateDNS = endpoints.contains { $0.privateDNSEnabled } || instances.contains { $0.hasPublicDNSName }
         var text = """
           - id: \(vpcID)
             region: \(zone.dropLast())
             cidrs: [\(vpc.cidrs.map { "\"\($0)\"" }.joined(separator: ", "))]
             enable_dns_support: \(vpc.enableDNSSupport ?? true)
             enable_dns_hostnames: \(vpc.enableDNSHostnames ?? privateDNS)
-            endpoints:
 
         """
-        for endpoint in endpoints { text += try endpointYAML(endpoint) }
+        if !endpoints.isEmpty {
+            text += "    endpoints:\n"
+            for endpoint in endpoints { text += try endpointYAML(endpoint) }
+        }
+        if !instances.isEmpty {
+            text += "    instances:\n" + instances.map(\.yaml).joined()
+        }
         return text
     }
 

@@ -104,7 +104,7 @@ public enum Explainer {
                 "FORWARD rule for \(item.name) (upstream set \(upstream): "
                     + (upstream < upstreams.count ? upstreams[upstream].joined(separator: ", ") : "?") + ")"
             case .systemRule: "SYSTEM rule for \(item.name): rules stop here, private zones and names still apply"
-            case .zone(let zone): "private zone \(item.name) (\(zone.source.zoneFile ?? "endpoint private DNS"))"
+            case .zone(let zone): zone.source.zoneDescription(item.name)
             }
             return .init(text: "candidate: " + text, location: item.location)
         }
@@ -136,9 +136,13 @@ extension Reason {
 }
 
 extension Reason.Source {
-    /// The zone file of a private zone.
-    var zoneFile: String? {
-        if case .privateZone(_, let file) = self { return file }
-        return nil
+    /// How a candidate zone at `apex` is named in a step.
+    func zoneDescription(_ apex: DNSName) -> String {
+        switch self {
+        case .privateZone(_, let file): "private zone \(apex) (\(file))"
+        case .managedZone(_, let endpoint): "private zone \(apex) (endpoint private DNS of \(endpoint))"
+        case .autodefined: "autodefined zone \(apex) (EC2 names, reverse zones, localhost)"
+        default: "zone \(apex)"
+        }
     }
 }

@@ -30,6 +30,7 @@ struct ModelBuilder {
     mutating func buildViews() -> [View] {
         var seenVPCs: [String: SourceLocation] = [:]
         var seenEndpoints: [String: SourceLocation] = [:]
+        var seenInstances: [String: SourceLocation] = [:]
         var views: [View] = []
         for vpc in config.vpcs {
             if let first = seenVPCs[vpc.id] {
@@ -41,6 +42,12 @@ struct ModelBuilder {
                     fail(endpoint.location(of: "id"), "duplicate endpoint id \(endpoint.id) (first defined at \(first))")
                 }
                 seenEndpoints[endpoint.id] = endpoint.location(of: "id")
+            }
+            for instance in vpc.instances {
+                if let first = seenInstances[instance.id] {
+                    fail(instance.location(of: "id"), "duplicate instance id \(instance.id) (first defined at \(first))")
+                }
+                seenInstances[instance.id] = instance.location(of: "id")
             }
             views.append(buildView(vpc))
         }
@@ -61,6 +68,10 @@ struct ModelBuilder {
                 continue
             }
             let names = privateNames(for: service, endpoint: endpoint)
+            if names.isEmpty {
+                fail(endpoint.location(of: "private_dns"), AWSErrors.noPrivateName(service: service.fullName))
+                continue
+            }
             if let conflict = names.first(where: { claimedNames[$0] != nil }) {
                 fail(endpoint.location(of: "private_dns"), AWSErrors.conflictingPrivateName(String(conflict.description.dropLast()), vpc: vpc.id))
                 continue
@@ -122,7 +133,11 @@ struct ModelBuilder {
             }
             authorities[domain, default: Authority()].rule = ResolverRule(domain: domain, kind: kind, location: rule.location)
         }
-        return View(name: vpc.id, vpc: vpc, dnsSupport: vpc.enableDnsSupport, authorities: authorities)
+        for zone in AutodefinedZones.zones(for: vpc) {
+            authorities[zone.apex, default: Authority()].autodefined = zone
+        }
+        return View(name: vpc.id, vpc: vpc, dnsSupport: vpc.enableDnsSupport, authorities: authorities,
+                    instanceNames: instanceNames(for: vpc))
     }
 
     /// The index of an upstream set, shared by rules with the same targets.
@@ -165,9 +180,6 @@ struct ModelBuilder {
                 fail(interface.location, "InvalidParameter: DnsRecordIpType \(endpoint.ipType.rawValue) needs \(needsV4 && needsV6 ? "IPv4 and IPv6 addresses" : needsV4 ? "an IPv4 address" : "an IPv6 address") on every interface")
             }
         }
-        if endpoint.interfaces.isEmpty {
-            fail(endpoint.location, "InvalidParameter: an interface endpoint needs at least one interface")
-        }
         return service
     }
 
@@ -180,7 +192,7 @@ struct ModelBuilder {
         do {
             let base = try DNSName(catalog.baseEndpointDNSName(for: service))
             endpointNames.add(try EndpointRecords(endpoint: endpoint, service: service, base: base, vpcRegion: vpc.region),
-                              endpointID: endpoint.id, region: service.region, partition: service.partitionSuffix)
+                              endpointID: endpoint.id, region: service.region, vpceDomain: service.vpceDomain)
         } catch {
             fail(endpoint.location, "cannot build the endpoint names of \(endpoint.id): \(error)")
         }

@@ -8,12 +8,14 @@ import Glibc
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the vpcs: section of a config from AWS CLI JSON output.",
+        abstract: "Print the services: and vpcs: sections of a config from AWS CLI JSON output.",
         discussion: """
         Give the output of `aws ec2 describe-vpc-endpoints`, `aws ec2 describe-network-interfaces` \
         (for the endpoints' interfaces), `aws ec2 describe-vpcs`, and optionally \
-        `aws ec2 describe-vpc-attribute --attribute enableDnsSupport|enableDnsHostnames`, in any \
-        order; each file's kind is read from its content.
+        `aws ec2 describe-vpc-attribute --attribute enableDnsSupport|enableDnsHostnames`, \
+        `aws ec2 describe-instances` (for `instances:`) and \
+        `aws ec2 describe-vpc-endpoint-services` (for `services:`), in any order; each file's \
+        kind is read from its content.
         """)
 
     @Argument(help: "JSON files written by the AWS CLI.")

@@ -77,7 +77,7 @@ def test_private_zone_nxdomain(served):
 
 def test_endpoint_private_dns(served):
     text = explain(served, SSM_NAME, "--from", VPC_CLIENT)
-    assert f"candidate: private zone {SSM_NAME}. (endpoint private DNS) " + at(served, "- id: vpce-0f3a8c21d47b95e6a") in text, text
+    assert f"candidate: private zone {SSM_NAME}. (endpoint private DNS of vpce-0f3a8c21d47b95e6a) " + at(served, "- id: vpce-0f3a8c21d47b95e6a") in text, text
     assert f"private DNS {SSM_NAME}. of vpce-0f3a8c21d47b95e6a" in text
     assert re.search(rf"^{re.escape(SSM_NAME)}\.\t\d+\tIN\tA\t10\.10\.[12]\.10$", text, re.M), text
 
