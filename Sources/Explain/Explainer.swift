@@ -105,6 +105,7 @@ public enum Explainer {
                     + (upstream < upstreams.count ? upstreams[upstream].joined(separator: ", ") : "?") + ")"
             case .systemRule: "SYSTEM rule for \(item.name): rules stop here, private zones and names still apply"
             case .zone(let zone): zone.source.zoneDescription(item.name)
+            case .autodefined(let what): "autodefined zone \(item.name) (\(what)): a rule or private zone of the same name would win"
             }
             return .init(text: "candidate: " + text, location: item.location)
         }
@@ -141,7 +142,6 @@ extension Reason.Source {
         switch self {
         case .privateZone(_, let file): "private zone \(apex) (\(file))"
         case .managedZone(_, let endpoint): "private zone \(apex) (endpoint private DNS of \(endpoint))"
-        case .autodefined: "autodefined zone \(apex) (EC2 names, reverse zones, localhost)"
         default: "zone \(apex)"
         }
     }

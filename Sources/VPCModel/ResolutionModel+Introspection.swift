@@ -9,12 +9,16 @@ public struct ConfiguredName: Sendable {
         case forwardRule(upstream: Int)
         case systemRule
         case zone(ServedZone)
+        /// A zone the resolver answers without config (EC2 names, reverse zones, `localhost`);
+        /// its location is the VPC's (or, for the default view, unknown).
+        case autodefined(String)
     }
 
     /// The rule's domain or the zone's apex.
     public let name: DNSName
     public let kind: Kind
-    public let location: SourceLocation
+    /// Where it was configured; nil for the default view's autodefined zones.
+    public let location: SourceLocation?
 }
 
 extension View {
@@ -32,6 +36,9 @@ extension View {
                 }
             }
             if let zone = authority.zone { found.append(ConfiguredName(name: suffix, kind: .zone(zone), location: zone.location)) }
+            if let zone = authority.autodefined {
+                found.append(ConfiguredName(name: suffix, kind: .autodefined(zone.kindDescription), location: vpc?.origin.location))
+            }
         }
         return found
     }
@@ -41,5 +48,17 @@ extension ResolutionModel {
     /// The endpoint whose endpoint-specific name `name` is, if any.
     public func endpointNameOwner(_ name: DNSName) -> String? {
         endpointNames.lookup(name)?.endpointID
+    }
+}
+
+extension AutodefinedZone {
+    var kindDescription: String {
+        switch kind {
+        case .privateEC2: "EC2 private names"
+        case .publicEC2: "EC2 public names"
+        case .reverse: "reverse zone"
+        case .localhost: "localhost (RFC 6761)"
+        case .empty: "empty"
+        }
     }
 }

@@ -116,6 +116,13 @@ def test_cname_chain_leaving_local_data(served):
     assert "www.example.test. A goes to upstream set 0" in text
 
 
+def test_autodefined_reverse_zone(served):
+    text = explain(served, "5.0.10.10.in-addr.arpa", "PTR", "--from", VPC_CLIENT)
+    assert "candidate: autodefined zone 10.10.in-addr.arpa. (reverse zone)" in text, text
+    assert at(served, "- id: vpc-0a1b2c3d4e5f60718") in text
+    assert f"answered locally, NXDOMAIN with 0 answer records: view {VIEW}: autodefined zone 10.10.in-addr.arpa." in text
+
+
 def test_refused_client(served):
     text = explain(served, "web.corp.test", "--from", "192.0.2.1")
     assert "client not allowed: in neither allow nor any VPC's CIDRs " + at(served, "allow: [\"127.0.0.1/32\"]") in text, text
