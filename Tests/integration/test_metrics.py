@@ -113,3 +113,15 @@ def test_ready_turns_503_while_a_reload_failed_and_back_after_a_good_one(daemon)
 def test_no_metrics_listener_without_the_setting(vpcdns):
     served = vpcdns(CORP_ZONE_CONFIG, {"zones/corp.test.zone": CORP_ZONE})
     assert "metrics listening" not in served.stderr_text()
+
+
+def test_rate_limited_drops_are_counted(vpcdns):
+    from test_rate_limit import burst
+    port = free_port()
+    daemon = vpcdns(CONFIG + "rate_limit:\n  packets_per_second: 10\n", {"zones/corp.test.zone": CORP_ZONE}, METRICS=port)
+    answered = burst(daemon, "127.0.0.40", 100)
+    samples = scrape(port)
+    requests = sum(value for series, value in samples.items() if series.startswith("vpcdns_requests_total"))
+    # Every packet is either dropped by the limit or counted as a request (and answered).
+    assert samples["vpcdns_rate_limited_drops_total"] + requests == 100, samples
+    assert samples["vpcdns_rate_limited_drops_total"] >= 100 - answered > 0, (answered, samples)
