@@ -1,5 +1,6 @@
 import Control
 import DNSCache
+import DNSUpstream
 import Foundation
 import IPAddress
 import Logging
@@ -43,6 +44,13 @@ final class Operations: @unchecked Sendable {
     func start(engine: QueryEngine, verbs: ControlVerbs) throws {
         if let exporter {
             let cache = engine.cache
+            exporter.addSource { Self.upstreamSamples(engine.state.upstreams) }
+            exporter.addHistogramSource {
+                Self.upstreamChannels(engine.state.upstreams).map { labels, counters in
+                    HistogramSample(Families.upstreamLatency, labels: labels, bounds: UpstreamCounters.latencyBounds,
+                                    counts: counters.latencyBuckets, sum: counters.latencySum)
+                }
+            }
             exporter.addSource {
                 let statistics = cache.statistics
                 return [
@@ -63,6 +71,26 @@ final class Operations: @unchecked Sendable {
             controlServer = try ControlServer(path: control.socket, group: control.group) { words in verbs.handle(words) }
             logger.info("control socket", metadata: ["path": "\(control.socket)"])
         }
+    }
+
+    /// Each upstream set's channel counters with its labels: `set` (its index: 0 is `upstreams`,
+    /// the rest forward rules' targets) and `servers`.
+    static func upstreamChannels(_ pool: UpstreamPool) -> [([(String, String)], UpstreamCounters)] {
+        zip(pool.channels, pool.configurations).enumerated().compactMap { index, pair in
+            let (pooled, configuration) = pair
+            let labels = [("set", String(index)), ("servers", configuration.servers.map(\.description).joined(separator: ","))]
+            return pooled.channel.map { (labels, $0.counters) }
+        }
+    }
+
+    static func upstreamSamples(_ pool: UpstreamPool) -> [Sample] {
+        upstreamChannels(pool).flatMap { labels, counters in [
+            Sample(Families.upstreamQueries, Double(counters.queries), labels: labels),
+            Sample(Families.upstreamAnswers, Double(counters.answers), labels: labels),
+            Sample(Families.upstreamTimeouts, Double(counters.timeouts), labels: labels),
+            Sample(Families.upstreamFailures, Double(counters.failures), labels: labels),
+            Sample(Families.upstreamRejected, Double(counters.rejectedDatagrams), labels: labels),
+        ] }
     }
 
     func loaded(took duration: Duration, reload: Bool) {

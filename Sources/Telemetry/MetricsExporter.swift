@@ -11,6 +11,7 @@ public final class MetricsExporter: Sendable {
     public let readiness = Readiness()
     public let daemon: DaemonMetrics
     private let sources = Mutex<[SampleSource]>([])
+    private let histogramSources = Mutex<[HistogramSource]>([])
     /// Per series (name and labels): the counter value last bridged. Also serializes scrapes.
     private let bridged = Mutex<[String: Double]>([:])
 
@@ -23,13 +24,27 @@ public final class MetricsExporter: Sendable {
         sources.withLock { $0.append(source) }
     }
 
+    /// Adds histograms read at every scrape.
+    public func addHistogramSource(_ source: @escaping HistogramSource) {
+        histogramSources.withLock { $0.append(source) }
+    }
+
     /// The text exposition format (version 0.0.4) of every metric, after a fresh read.
     public func render() -> [UInt8] {
         bridged.withLock { last in
             for sample in collect() {
                 bridge(sample, last: &last)
             }
-            return registry.emitToBuffer()
+            var text = registry.emitToBuffer()
+            var described: Set<String> = []
+            for histogram in histogramSources.withLock({ $0 }).flatMap({ $0() }) {
+                let name = histogram.family.fullName
+                if described.insert(name).inserted {
+                    text += Array("# HELP \(name) \(histogram.family.help)\n# TYPE \(name) histogram\n".utf8)
+                }
+                for line in histogram.lines() { text += Array((line + "\n").utf8) }
+            }
+            return text
         }
     }
 

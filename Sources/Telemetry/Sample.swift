@@ -62,6 +62,18 @@ public enum Families {
     public static let cacheExpired = Sample.Family("vpcdns_cache_expired", unit: "total", kind: .counter,
                                                    help: "Cache entries dropped because their TTL ran out.")
     public static let cacheEntries = Sample.Family("vpcdns_cache_entries", unit: "", kind: .gauge, help: "Entries in the cache now.")
+    public static let upstreamQueries = Sample.Family("vpcdns_upstream_queries", unit: "total", kind: .counter,
+                                                      help: "Queries sent to an upstream set (by its index in the config and its servers).")
+    public static let upstreamAnswers = Sample.Family("vpcdns_upstream_answers", unit: "total", kind: .counter,
+                                                      help: "Upstream queries that got an answer (any RCODE).")
+    public static let upstreamTimeouts = Sample.Family("vpcdns_upstream_timeouts", unit: "total", kind: .counter,
+                                                       help: "Upstream queries no server answered in time.")
+    public static let upstreamFailures = Sample.Family("vpcdns_upstream_failures", unit: "total", kind: .counter,
+                                                       help: "Upstream queries that failed otherwise (refused, malformed, shut down).")
+    public static let upstreamRejected = Sample.Family("vpcdns_upstream_rejected_datagrams", unit: "total", kind: .counter,
+                                                       help: "Datagrams dropped as not the answer to an outstanding upstream query.")
+    public static let upstreamLatency = Sample.Family("vpcdns_upstream_latency", unit: "seconds", kind: .counter,
+                                                      help: "Time from sending an upstream query to its completion.")
     public static let ready = Sample.Family("vpcdns_ready", unit: "", kind: .gauge,
                                             help: "1 while the config on disk is the one served (see /ready).")
 }

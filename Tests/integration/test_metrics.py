@@ -44,10 +44,11 @@ def moved(before, after, series):
 
 
 @pytest.fixture
-def daemon(vpcdns):
+def daemon(vpcdns, unbound_upstream):
     port = free_port()
     served = vpcdns(CONFIG, {"zones/corp.test.zone": CORP_ZONE}, METRICS=port)
     served.metrics_port = port
+    served.upstream = unbound_upstream.address
     return served
 
 
@@ -70,6 +71,11 @@ def test_counters_move_with_the_queries_sent(daemon):
     assert moved(before, after, f'vpcdns_answers_total{{view="{VIEW}",source="upstream"}}') == 1
     assert moved(before, after, f'vpcdns_answers_total{{view="{VIEW}",source="cache"}}') == 1
     assert moved(before, after, "vpcdns_cache_hits_total") == 1
+    upstream = f'set="0",servers="{daemon.upstream}"'
+    assert moved(before, after, f"vpcdns_upstream_queries_total{{{upstream}}}") == 1
+    assert moved(before, after, f"vpcdns_upstream_answers_total{{{upstream}}}") == 1
+    assert moved(before, after, f'vpcdns_upstream_latency_seconds_bucket{{{upstream},le="+Inf"}}') == 1
+    assert moved(before, after, f"vpcdns_upstream_latency_seconds_count{{{upstream}}}") == 1
     assert after["vpcdns_cache_entries"] >= 1
     assert after["vpcdns_ready"] == 1
     assert after['vpcdns_build_info{version="' + run_version() + '"}'] == 1
