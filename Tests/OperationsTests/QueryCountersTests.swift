@@ -90,3 +90,18 @@ struct MetricsExporterTests {
         #expect(readiness.description == "not ready: stopping")
     }
 }
+
+@Suite("histograms kept elsewhere")
+struct HistogramSampleTests {
+    @Test func bucketsAreWrittenCumulativeWithSumAndCount() {
+        let sample = HistogramSample(Families.upstreamLatency, labels: [("set", "0"), ("servers", "a\"b")], bounds: [0.01, 0.1],
+                                     counts: [2, 1, 1], sum: 0.5)
+        #expect(sample.lines() == [
+            "vpcdns_upstream_latency_seconds_bucket{set=\"0\",servers=\"a\\\"b\",le=\"0.01\"} 2",
+            "vpcdns_upstream_latency_seconds_bucket{set=\"0\",servers=\"a\\\"b\",le=\"0.1\"} 3",
+            "vpcdns_upstream_latency_seconds_bucket{set=\"0\",servers=\"a\\\"b\",le=\"+Inf\"} 4",
+            "vpcdns_upstream_latency_seconds_sum{set=\"0\",servers=\"a\\\"b\"} 0.5",
+            "vpcdns_upstream_latency_seconds_count{set=\"0\",servers=\"a\\\"b\"} 4",
+        ])
+    }
+}
