@@ -91,8 +91,9 @@ public final class Daemon: @unchecked Sendable {
         queryLog = QueryLogWriter.open(config, logger: logger)
         operations = Operations(config: config, logger: logger)
         engine = QueryEngine(state: state, cache: CacheFactory.make(
-            maxEntries: config.cache.maxEntries, minTTL: config.cache.minTTL, maxTTL: config.cache.maxTTL,
-            maxNegativeTTL: config.cache.maxNegativeTTL), observer: operations.observer(with: queryLog?.observer))
+            maxEntries: config.cache.maxEntries, maxMemoryMiB: config.cache.maxMemoryMiB, minTTL: config.cache.minTTL,
+            maxTTL: config.cache.maxTTL, maxNegativeTTL: config.cache.maxNegativeTTL, serveStale: config.cache.serveStale,
+            staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: operations.observer(with: queryLog?.observer))
         listeners = ListenerSet(options: Self.transportOptions(config), handler: EngineHandler(engine: engine))
         do {
             let passed = try ListenFDs.receiveFromProcess()
@@ -102,7 +103,7 @@ public final class Daemon: @unchecked Sendable {
             fail("cannot listen: \(error)")
         }
         do {
-            try operations.start(engine: engine, verbs: controlVerbs())
+            try operations.start(engine: engine, tcp: { [control, listeners] in control.sync { listeners!.tcpStatistics } }, verbs: controlVerbs())
         } catch {
             fail("cannot start the metrics listener or control socket: \(error)")
         }

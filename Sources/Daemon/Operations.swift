@@ -6,6 +6,7 @@ import IPAddress
 import Logging
 import Resolver
 import Telemetry
+import Transport
 import VPCConfig
 
 /// The operator's side of a running daemon: the metrics listener (`metrics:`), the control
@@ -41,7 +42,7 @@ final class Operations: @unchecked Sendable {
     }
 
     /// Opens the metrics listener and the control socket; throws when either cannot be set up.
-    func start(engine: QueryEngine, verbs: ControlVerbs) throws {
+    func start(engine: QueryEngine, tcp: @escaping @Sendable () -> TCPStatistics, verbs: ControlVerbs) throws {
         if let exporter {
             let cache = engine.cache
             exporter.addSource { Self.upstreamSamples(engine.state.upstreams) }
@@ -59,6 +60,17 @@ final class Operations: @unchecked Sendable {
                     Sample(Families.cacheEvictions, Double(statistics.evictions)),
                     Sample(Families.cacheExpired, Double(statistics.expired)),
                     Sample(Families.cacheEntries, Double(cache.count)),
+                    Sample(Families.cacheStale, Double(statistics.staleAnswers)),
+                ]
+            }
+            exporter.addSource {
+                let statistics = tcp()
+                return [
+                    Sample(Families.tcpOpen, Double(statistics.open)),
+                    Sample(Families.tcpAccepted, Double(statistics.accepted)),
+                    Sample(Families.tcpRefused, Double(statistics.refused)),
+                    Sample(Families.tcpClosed, Double(statistics.closedIdle), labels: [("reason", "idle")]),
+                    Sample(Families.tcpClosed, Double(statistics.closedForPressure), labels: [("reason", "pressure")]),
                 ]
             }
         }

@@ -37,9 +37,11 @@ public final class MetricsServer: Sendable {
         }
     }
 
+    /// Closes the listener without waiting: a scrape in progress may be waiting for the daemon's
+    /// control queue, which is the caller (the process exits right after).
     public func stop() {
-        try? channel.close().wait()
-        try? group.syncShutdownGracefully()
+        channel.close(promise: nil)
+        group.shutdownGracefully { _ in }
     }
 }
 

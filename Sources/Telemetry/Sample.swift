@@ -62,6 +62,15 @@ public enum Families {
     public static let cacheExpired = Sample.Family("vpcdns_cache_expired", unit: "total", kind: .counter,
                                                    help: "Cache entries dropped because their TTL ran out.")
     public static let cacheEntries = Sample.Family("vpcdns_cache_entries", unit: "", kind: .gauge, help: "Entries in the cache now.")
+    public static let cacheStale = Sample.Family("vpcdns_cache_stale_answers", unit: "total", kind: .counter,
+                                                 help: "Expired cache entries served because no upstream answered (serve-stale).")
+    public static let tcpOpen = Sample.Family("vpcdns_tcp_connections", unit: "", kind: .gauge, help: "TCP connections open now.")
+    public static let tcpAccepted = Sample.Family("vpcdns_tcp_connections_accepted", unit: "total", kind: .counter,
+                                                  help: "TCP connections accepted and admitted.")
+    public static let tcpRefused = Sample.Family("vpcdns_tcp_connections_refused", unit: "total", kind: .counter,
+                                                 help: "TCP connections closed at once: no room, the client at its cap, or stopping.")
+    public static let tcpClosed = Sample.Family("vpcdns_tcp_connections_closed", unit: "total", kind: .counter,
+                                                help: "TCP connections vpcdns closed, by reason (idle, pressure).")
     public static let upstreamQueries = Sample.Family("vpcdns_upstream_queries", unit: "total", kind: .counter,
                                                       help: "Queries sent to an upstream set (by its index in the config and its servers).")
     public static let upstreamAnswers = Sample.Family("vpcdns_upstream_answers", unit: "total", kind: .counter,

@@ -77,6 +77,8 @@ def test_counters_move_with_the_queries_sent(daemon):
     assert moved(before, after, f'vpcdns_upstream_latency_seconds_bucket{{{upstream},le="+Inf"}}') == 1
     assert moved(before, after, f"vpcdns_upstream_latency_seconds_count{{{upstream}}}") == 1
     assert after["vpcdns_cache_entries"] >= 1
+    assert moved(before, after, "vpcdns_tcp_connections_accepted_total") == 1
+    assert "vpcdns_cache_stale_answers_total" in after and "vpcdns_tcp_connections" in after
     assert after["vpcdns_ready"] == 1
     assert after['vpcdns_build_info{version="' + run_version() + '"}'] == 1
     assert after["vpcdns_config_load_timestamp_seconds"] > 1.7e9
