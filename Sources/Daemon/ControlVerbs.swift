@@ -43,6 +43,7 @@ struct ControlVerbs: Sendable {
         lines.append("cache.misses=\(cache.misses)")
         lines.append("cache.evictions=\(cache.evictions)")
         lines.append("cache.expired=\(cache.expired)")
+        lines.append("cache.stale_answers=\(cache.staleAnswers)")
         if let counts = operations.exporter?.queries.snapshot() {
             lines.append("requests.total=\(counts.totalRequests)")
             for request in counts.requests { lines.append("requests{view=\(request.view),transport=\(request.transport),type=\(request.type)}=\(request.value)") }
