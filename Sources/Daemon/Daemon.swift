@@ -37,7 +37,8 @@ public final class Daemon: @unchecked Sendable {
     private var engine: QueryEngine!
     private var listeners: ListenerSet!
     private var watchdog: Watchdog?
-    private var queryLog: QueryLogWriter?
+    /// Lives as long as the daemon; each config's `query_log` is applied to it.
+    private lazy var queryLog = QueryLogWriter(logger: logger)
     private var operations: Operations!
 
     public init(options: Options, logger: Logger) {
@@ -59,6 +60,8 @@ public final class Daemon: @unchecked Sendable {
     public func run() -> Never {
         var handled = Self.handledSignals()
         pthread_sigmask(SIG_BLOCK, &handled, nil)
+        // A query log FIFO whose reader goes away must fail the write (EPIPE), not kill vpcdns.
+        signal(SIGPIPE, SIG_IGN)
         control.async { self.start() }
         while true {
             var signalNumber: Int32 = 0
@@ -88,12 +91,12 @@ public final class Daemon: @unchecked Sendable {
         }
         let loadTook = ContinuousClock.now - loadStarted
         let config = state.model.config
-        queryLog = QueryLogWriter.open(config, logger: logger)
+        queryLog.configure(config)
         operations = Operations(config: config, logger: logger)
         engine = QueryEngine(state: state, cache: CacheFactory.make(
             maxEntries: config.cache.maxEntries, maxMemoryMiB: config.cache.maxMemoryMiB, minTTL: config.cache.minTTL,
             maxTTL: config.cache.maxTTL, maxNegativeTTL: config.cache.maxNegativeTTL, serveStale: config.cache.serveStale,
-            staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: operations.observer(with: queryLog?.observer))
+            staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: operations.observer(with: queryLog.observer))
         listeners = ListenerSet(options: Self.transportOptions(config), handler: EngineHandler(engine: engine))
         do {
             let passed = try ListenFDs.receiveFromProcess()
@@ -103,7 +106,9 @@ public final class Daemon: @unchecked Sendable {
             fail("cannot listen: \(error)")
         }
         do {
-            try operations.start(engine: engine, tcp: { [control, listeners] in control.sync { listeners!.tcpStatistics } }, verbs: controlVerbs())
+            let queryLog = self.queryLog
+            try operations.start(engine: engine, tcp: { [control, listeners] in control.sync { listeners!.tcpStatistics } },
+                                 queryLogDropped: { queryLog.droppedRecords }, verbs: controlVerbs())
         } catch {
             fail("cannot start the metrics listener or control socket: \(error)")
         }
@@ -145,7 +150,7 @@ public final class Daemon: @unchecked Sendable {
             operations.loaded(took: ContinuousClock.now - loadStarted, reload: true)
             operations.check(new.model.config)
             old.upstreams.retire(keeping: new.upstreams)
-            queryLog?.reopen()
+            queryLog.configure(new.model.config)
             let summary = StateLoader.summary(new)
             logger.notice("reloaded", metadata: ["serving": "\(summary)"])
             notify { try $0.status(summary) }
@@ -153,6 +158,7 @@ public final class Daemon: @unchecked Sendable {
             failure = "\(error)"
             operations.reloadFailed("\(error)")
             logger.error("reload failed, still serving the previous config:\n\(error)")
+            queryLog.reopen()
             notify { try $0.status("reload failed, serving the previous config: \(String(describing: error).prefix(200))") }
         }
         notify { try $0.ready() }
@@ -170,7 +176,7 @@ public final class Daemon: @unchecked Sendable {
         listeners.stop(drain: options.drainTime, isIdle: { engine.pendingForwards == 0 },
                        atDrainEnd: { engine.answerPendingForwards() })
         engine.state.upstreams.shutdown()
-        queryLog?.close()
+        queryLog.close()
         exit(0)
     }
 

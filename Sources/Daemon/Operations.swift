@@ -42,7 +42,8 @@ final class Operations: @unchecked Sendable {
     }
 
     /// Opens the metrics listener and the control socket; throws when either cannot be set up.
-    func start(engine: QueryEngine, tcp: @escaping @Sendable () -> TCPStatistics, verbs: ControlVerbs) throws {
+    func start(engine: QueryEngine, tcp: @escaping @Sendable () -> TCPStatistics, queryLogDropped: @escaping @Sendable () -> Int,
+               verbs: ControlVerbs) throws {
         if let exporter {
             let cache = engine.cache
             exporter.addSource { Self.upstreamSamples(engine.state.upstreams) }
@@ -63,6 +64,7 @@ final class Operations: @unchecked Sendable {
                     Sample(Families.cacheStale, Double(statistics.staleAnswers)),
                 ]
             }
+            exporter.addSource { [Sample(Families.queryLogDropped, Double(queryLogDropped()))] }
             exporter.addSource {
                 let statistics = tcp()
                 return [

@@ -123,7 +123,7 @@ public enum Explainer {
     static func queryBytes(_ question: Question) -> [UInt8] {
         var header = Header(id: 0)
         header.recursionDesired = true
-        return Message(header: header, questions: [question], edns: EDNS(udpPayloadSize: 1232)).encode()
+        return (try? Message(header: header, questions: [question], edns: EDNS(udpPayloadSize: 1232)).encode()) ?? []
     }
 }
 

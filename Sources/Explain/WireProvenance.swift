@@ -38,7 +38,7 @@ public enum WireProvenance {
                                edns: ResponseBuilder.responseEDNS(for: query.edns))
         guard allowed.contains(where: { $0.contains(client.ip.unmapped) }), let asked = innerQuestion(question.name) else {
             response.rcode = allowed.contains(where: { $0.contains(client.ip.unmapped) }) ? .formErr : .refused
-            return response.encode(maxSize: maxSize)
+            return try? response.encode(maxSize: maxSize)
         }
         let explanation = Explainer.explain(asked, client: client.ip, local: local, model: model, upstreamNames: upstreamNames)
         var lines = explanation.steps.enumerated().map { "\($0.offset + 1). \($0.element)" }
@@ -50,7 +50,7 @@ public enum WireProvenance {
         response.answers = lines.map { line in
             ResourceRecord(name: question.name, dnsClass: .chaos, ttl: 0, rdata: .txt(chunks(Array(line.utf8))))
         }
-        return response.encode(maxSize: maxSize)
+        return try? response.encode(maxSize: maxSize)
     }
 
     /// `[_TYPE.]NAME` from `[_TYPE.]NAME.explain.vpcdns.`.

@@ -71,6 +71,8 @@ public enum Families {
                                                  help: "TCP connections closed at once: no room, the client at its cap, or stopping.")
     public static let tcpClosed = Sample.Family("vpcdns_tcp_connections_closed", unit: "total", kind: .counter,
                                                 help: "TCP connections vpcdns closed, by reason (idle, pressure).")
+    public static let queryLogDropped = Sample.Family("vpcdns_query_log_dropped", unit: "total", kind: .counter,
+                                                      help: "Query log records lost: events faster than the writer, or lines the destination did not take.")
     public static let upstreamQueries = Sample.Family("vpcdns_upstream_queries", unit: "total", kind: .counter,
                                                       help: "Queries sent to an upstream set (by its index in the config and its servers).")
     public static let upstreamAnswers = Sample.Family("vpcdns_upstream_answers", unit: "total", kind: .counter,

@@ -27,7 +27,9 @@ public struct ServerReplayer: Replayer {
         }
         var header = Header(id: UInt16.random(in: 1...UInt16.max))
         header.recursionDesired = true
-        let query = Message(header: header, questions: [expectation.question], edns: EDNS(udpPayloadSize: 1232)).encode()
+        guard let query = try? Message(header: header, questions: [expectation.question], edns: EDNS(udpPayloadSize: 1232)).encode() else {
+            return .notChecked("the question cannot be encoded")
+        }
         for _ in 0..<2 {
             let sent = server.withSockAddr { address, length in query.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, address, length) } }
             guard sent == query.count else { return .notChecked("cannot send to \(server)") }

@@ -79,6 +79,7 @@ def test_counters_move_with_the_queries_sent(daemon):
     assert after["vpcdns_cache_entries"] >= 1
     assert moved(before, after, "vpcdns_tcp_connections_accepted_total") == 1
     assert "vpcdns_cache_stale_answers_total" in after and "vpcdns_tcp_connections" in after
+    assert after["vpcdns_query_log_dropped_total"] == 0
     assert after["vpcdns_ready"] == 1
     assert after['vpcdns_build_info{version="' + run_version() + '"}'] == 1
     assert after["vpcdns_config_load_timestamp_seconds"] > 1.7e9
