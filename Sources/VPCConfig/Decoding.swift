@@ -7,7 +7,7 @@ import Yams
 enum ConfigDecoder {
     static func config(_ root: Node, reader: NodeReader, baseDirectory: String) -> VPCDNSConfig? {
         guard let fields = reader.mapping(root, what: "top level", allowed: [
-            "listen", "upstreams", "allow", "upstream_timeout_ms", "upstream_tries", "max_pending_forwards", "cache",
+            "listen", "upstreams", "allow", "upstream_timeout_ms", "upstream_tries", "upstream_case_randomization", "max_pending_forwards", "cache",
             "negative_soa_ttl", "tcp", "rate_limit", "query_log", "services", "vpcs",
             "metrics", "control", "explain",
         ]) else { return nil }
@@ -32,6 +32,9 @@ enum ConfigDecoder {
         if let node = fields.optional("upstream_tries") {
             config.upstreamTries = reader.integer(node, key: "upstream_tries",
                                                   range: VPCDNSConfig.upstreamTriesRange) ?? config.upstreamTries
+        }
+        if let node = fields.optional("upstream_case_randomization") {
+            config.upstreamCaseRandomization = reader.boolean(node, key: "upstream_case_randomization") ?? config.upstreamCaseRandomization
         }
         if let node = fields.optional("max_pending_forwards") {
             config.maxPendingForwards = maxPendingForwards(node, reader: reader) ?? config.maxPendingForwards

@@ -19,6 +19,10 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
     public var upstreamTimeoutMs: Int
     /// `upstream_tries`: tries per query across the upstreams, 1...10. Default 2.
     public var upstreamTries: Int
+    /// `upstream_case_randomization`: send each forwarded query name in random letter case
+    /// (DNS 0x20) and take only answers that echo it. Default true; false for upstreams that do
+    /// not echo the case (their answers would all be dropped and every query time out).
+    public var upstreamCaseRandomization: Bool
     /// `max_pending_forwards`: bounds on client queries waiting for upstream answers.
     public var maxPendingForwards: PendingForwardSettings
     /// `cache`: answer cache bounds.
@@ -62,6 +66,7 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
         allow: [CIDR] = Self.defaultAllow,
         upstreamTimeoutMs: Int = Self.defaultUpstreamTimeoutMs,
         upstreamTries: Int = Self.defaultUpstreamTries,
+        upstreamCaseRandomization: Bool = true,
         maxPendingForwards: PendingForwardSettings = PendingForwardSettings(),
         cache: CacheSettings = CacheSettings(),
         negativeSoaTTL: Int = Self.defaultNegativeSoaTTL,
@@ -80,6 +85,7 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
         self.allow = allow
         self.upstreamTimeoutMs = upstreamTimeoutMs
         self.upstreamTries = upstreamTries
+        self.upstreamCaseRandomization = upstreamCaseRandomization
         self.maxPendingForwards = maxPendingForwards
         self.cache = cache
         self.negativeSoaTTL = negativeSoaTTL
