@@ -84,7 +84,11 @@ public final class QueryEngine: Sendable {
                 refuseOutsider(bytes, folded: folded, state: state, client: client, local: local, transport: transport, sink: sink)
                 return
             }
-            if !overTCP, !state.admits(client.ip) { return }
+            if !overTCP, !state.admits(client.ip) {
+                observer?(QueryEvent(client: client, transport: transport, question: nil, rcode: .noError, answers: [], reason: nil,
+                                     fromCache: false, dropped: true, rateLimited: true))
+                return
+            }
             if let rcode = RequestAdmission.rejection(peek) {
                 sink.send(RequestAdmission.headerOnlyResponse(to: peek.header, rcode: rcode))
                 observe(client: client, transport: transport, question: nil, rcode: rcode, answers: [], reason: nil)

@@ -9,6 +9,7 @@ enum ConfigDecoder {
         guard let fields = reader.mapping(root, what: "top level", allowed: [
             "listen", "upstreams", "allow", "upstream_timeout_ms", "upstream_tries", "upstream_case_randomization", "max_pending_forwards", "cache",
             "negative_soa_ttl", "tcp", "rate_limit", "query_log", "services", "vpcs",
+            "metrics", "control", "explain",
         ]) else { return nil }
 
         var config = VPCDNSConfig(origin: fields.origin)
@@ -48,6 +49,9 @@ enum ConfigDecoder {
         if let node = fields.optional("query_log") {
             config.queryLog = queryLog(node, reader: reader, baseDirectory: baseDirectory)
         }
+        if let node = fields.optional("metrics") { config.metrics = metrics(node, reader: reader) }
+        if let node = fields.optional("control") { config.control = control(node, reader: reader, baseDirectory: baseDirectory) }
+        if let node = fields.optional("explain") { config.explain = explain(node, reader: reader) }
         if let node = fields.optional("services"), let items = reader.list(node, key: "services", of: "mappings") {
             config.services = items.compactMap { service($0, reader: reader) }
         }

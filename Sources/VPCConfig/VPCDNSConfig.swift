@@ -36,6 +36,12 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
     public var rateLimit: RateLimitSettings
     /// `query_log`: Route 53 Resolver style JSON query log. Default none (no query log).
     public var queryLog: QueryLogSettings?
+    /// `metrics`: the Prometheus HTTP listener. Default none.
+    public var metrics: MetricsSettings?
+    /// `control`: the `vpcdns ctl` socket. Default none.
+    public var control: ControlSettings?
+    /// `explain`: clients that may ask for provenance on the wire. Default none.
+    public var explain: ExplainSettings?
     /// `services`: entries that extend or override the embedded endpoint-service catalog.
     /// Default none.
     public var services: [ServiceDefinition]
@@ -67,6 +73,9 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
         tcp: TCPSettings = TCPSettings(),
         rateLimit: RateLimitSettings = RateLimitSettings(),
         queryLog: QueryLogSettings? = nil,
+        metrics: MetricsSettings? = nil,
+        control: ControlSettings? = nil,
+        explain: ExplainSettings? = nil,
         services: [ServiceDefinition] = [],
         vpcs: [VPCDefinition] = [],
         origin: ConfigOrigin = ConfigOrigin()
@@ -83,6 +92,9 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
         self.tcp = tcp
         self.rateLimit = rateLimit
         self.queryLog = queryLog
+        self.metrics = metrics
+        self.control = control
+        self.explain = explain
         self.services = services
         self.vpcs = vpcs
         self.origin = origin
