@@ -26,7 +26,9 @@ extension QueryEngine {
                                      sink: Sink, client: SocketAddress, transport: QueryEvent.Transport, reason: Reason) {
         let key = CacheKey(name: name, type: request.question.type, dnsClass: .internet,
                            dnssecOK: request.edns?.dnssecOK ?? false, upstreamSet: channel.id)
-        if chain.isEmpty, let bytes = cache.lookupWire(key, query: request.message, edns: ResponseBuilder.responseEDNS(for: request.edns),
+        // A chain the DNS Firewall still inspects needs the decoded answer, not stored bytes.
+        let inspects = reason.firewall?.pendingInspection != nil
+        if chain.isEmpty, !inspects, let bytes = cache.lookupWire(key, query: request.message, edns: ResponseBuilder.responseEDNS(for: request.edns),
                                                        maxSize: request.maxResponseSize) {
             sink.send(bytes)
             // Observers get the stored reply's RCODE (NOERROR or NXDOMAIN: nothing else is cached)
@@ -36,7 +38,7 @@ extension QueryEngine {
             return
         }
         let pending = PendingQuery(request: request, chain: chain, sink: sink, client: client, transport: transport, reason: reason)
-        if !chain.isEmpty, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
+        if !chain.isEmpty || inspects, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
             respond(pending, with: cached, fromCache: true)
             return
         }
@@ -82,12 +84,11 @@ extension QueryEngine {
     /// The client's response built from an upstream (or cached) message: the client's ID,
     /// question and EDNS, AA and AD cleared (AWS-DNS-RULES 3.10, 6.6), sized to the client.
     func respond(_ pending: PendingQuery, with upstream: Message, fromCache: Bool) {
-        let answers = pending.chain + upstream.answers
-        let rcode = upstream.rcode
-        let bytes = ResponseBuilder.response(to: pending.request, rcode: rcode, answers: answers,
-                                             authorities: upstream.authorities, additionals: upstream.additionals)
+        let answer = ForwardedAnswer(pending, upstream: upstream)
+        let bytes = ResponseBuilder.response(to: pending.request, rcode: answer.rcode, answers: answer.answers,
+                                             authorities: answer.authorities, additionals: answer.additionals)
         pending.sink.send(bytes)
-        observe(client: pending.client, transport: pending.transport, question: pending.request.question, rcode: rcode,
-                answers: answers, reason: pending.reason, fromCache: fromCache)
+        observe(client: pending.client, transport: pending.transport, question: pending.request.question, rcode: answer.rcode,
+                answers: answer.answers, reason: answer.reason, fromCache: fromCache)
     }
 }

@@ -23,6 +23,10 @@ public struct VPCDefinition: Hashable, Sendable, ConfigLocatable {
     public var zones: [ZoneFileReference]
     /// `rules`: Route 53 Resolver rules associated with this VPC. Default none.
     public var rules: [ResolverRuleDefinition]
+    /// `firewall`: DNS Firewall rule groups associated with this VPC, and its fail mode. Default none.
+    public var firewall: FirewallAssociationsDefinition?
+    /// `inbound_endpoints`: Resolver inbound endpoints into this VPC. Default none.
+    public var inboundEndpoints: [InboundEndpointDefinition] = []
     public var origin: ConfigOrigin
 
     public static let defaultEnableDnsSupport = true

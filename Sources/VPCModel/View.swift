@@ -15,12 +15,20 @@ public struct View: Sendable {
     let authorities: [DNSName: Authority]
     /// The most labels any zone apex or rule domain has: longer suffixes need no lookup.
     let deepestAuthority: Int
+    /// The VPC's DNS Firewall (its own rule groups and its Profile's); nil when none is
+    /// associated. Every query of the view must pass through `ResolutionModel.decide` for it.
+    public let firewall: Firewall?
+    /// Set on the view a query gets when it arrives through this inbound Resolver endpoint.
+    public let inboundEndpoint: InboundEndpointDefinition?
 
-    init(name: String, vpc: VPCDefinition?, dnsSupport: Bool, authorities: [DNSName: Authority]) {
+    init(name: String, vpc: VPCDefinition?, dnsSupport: Bool, authorities: [DNSName: Authority],
+         firewall: Firewall? = nil, inboundEndpoint: InboundEndpointDefinition? = nil) {
         self.name = name
         self.vpc = vpc
         self.dnsSupport = dnsSupport
         self.authorities = authorities
+        self.firewall = firewall
+        self.inboundEndpoint = inboundEndpoint
         deepestAuthority = authorities.keys.map(\.labelCount).max() ?? -1
     }
 

@@ -1,0 +1,139 @@
+import DNSWire
+import VPCConfig
+
+/// One view's DNS Firewall, compiled: its rules in AWS's evaluation order (rule groups by
+/// association priority, rules by priority, AWS-DNS-RULES 6.1) and one index from domain
+/// specifications to the rules that hold them, so a name costs one hash lookup per label,
+/// whatever the number of rules and domains.
+public struct Firewall: Sendable {
+    /// A rule as evaluated: where it came from, what it does, which queries it applies to.
+    struct Rule: Sendable {
+        var match: FirewallMatch
+        var block: BlockAnswer
+        /// Nil: every type.
+        var qtype: RRType?
+        /// `TRUST_REDIRECTION_DOMAIN`: a name this rule matched vouches for the rest of its chain.
+        var trustsRedirection: Bool
+        /// The rule's domain list has unknown contents (an AWS managed list given by id only).
+        var listUnknown: Bool
+    }
+
+    let rules: [Rule]
+    /// Rule positions (in `rules`) by exact domain, each list ascending.
+    let exact: [DNSName: [Int]]
+    /// Rule positions by the name under a `*.` specification (the root for `*`), ascending.
+    let wildcard: [DNSName: [Int]]
+    /// `fail_open`: when the firewall cannot decide, let the query through instead of SERVFAIL.
+    public let failOpen: Bool
+    /// The first rule (if any) whose list has unknown contents.
+    private let firstUnknown: Int?
+
+    init(rules: [Rule], exact: [DNSName: [Int]], wildcard: [DNSName: [Int]], failOpen: Bool) {
+        self.rules = rules
+        self.exact = exact
+        self.wildcard = wildcard
+        self.failOpen = failOpen
+        firstUnknown = rules.firstIndex(where: \.listUnknown)
+    }
+
+    /// What the rules say about one name.
+    enum Evaluation {
+        case noMatch
+        case matched(Rule)
+        /// A rule with unknown contents comes before any rule known to match.
+        case undecidable
+    }
+
+    /// The first rule, in evaluation order, that matches `name` for a query of `type`.
+    func evaluate(_ name: DNSName, type: RRType) -> Evaluation {
+        var best = Int.max
+        func consider(_ positions: [Int]?) {
+            guard let positions else { return }
+            for position in positions where position < best {
+                if let qtype = rules[position].qtype, qtype != type { continue }
+                best = position
+                break
+            }
+        }
+        consider(exact[name])
+        let labels = name.labelCount
+        if labels > 0 {
+            for drop in 1...labels { consider(wildcard[name.dropping(labels: drop)]) }
+        }
+        if let unknown = firstUnknownRule(for: type), unknown < best { return .undecidable }
+        return best == .max ? .noMatch : .matched(rules[best])
+    }
+
+    private func firstUnknownRule(for type: RRType) -> Int? {
+        guard let firstUnknown else { return nil }
+        return rules[firstUnknown...].firstIndex { $0.listUnknown && ($0.qtype == nil || $0.qtype == type) }
+    }
+
+    /// Checks the names of a query and its redirection chain in order (`names[0]` is the query
+    /// name), as AWS does: the first BLOCK ends it; ALERT is remembered for the log; a name
+    /// matched by a rule that trusts redirection ends the inspection of the chain.
+    public func inspect(_ names: [DNSName], type: RRType) -> FirewallVerdict {
+        var alert: FirewallMatch?
+        for name in names {
+            switch evaluate(name, type: type) {
+            case .noMatch:
+                continue
+            case .undecidable:
+                return failOpen ? .pass(alert: alert, trusted: true) : .fail
+            case .matched(let rule):
+                switch rule.match.action {
+                case .block: return .block(rule.match, rule.block)
+                case .alert: alert = alert ?? rule.match
+                case .allow: break
+                }
+                if rule.trustsRedirection { return .pass(alert: alert, trusted: true) }
+            }
+        }
+        return .pass(alert: alert, trusted: false)
+    }
+}
+
+/// The rule that matched a query, as the query log names it (AWS-DNS-RULES 8).
+public struct FirewallMatch: Sendable, Hashable {
+    public var ruleGroupID: String
+    public var domainListID: String
+    public var ruleName: String
+    public var action: FirewallRuleDefinition.Action
+
+    /// `firewall_rule_action` as AWS writes it.
+    public var actionName: String { action.rawValue.uppercased() }
+}
+
+/// What a BLOCK rule answers.
+public enum BlockAnswer: Sendable, Hashable {
+    case noData
+    case nxDomain
+    /// A CNAME to `target` with `ttl`.
+    case override(target: DNSName, ttl: UInt32)
+}
+
+/// The firewall's word on a query (and its chain so far).
+public enum FirewallVerdict: Sendable {
+    /// Let it through; `alert` is the ALERT rule to log; `trusted` when the rest of the chain
+    /// needs no inspection.
+    case pass(alert: FirewallMatch?, trusted: Bool)
+    case block(FirewallMatch, BlockAnswer)
+    /// The firewall could not decide and the VPC fails closed: SERVFAIL.
+    case fail
+}
+
+/// What the firewall did with one query, carried with the model's reason to the query log and
+/// to the forwarded-answer path (which inspects the upstream's chain).
+public struct FirewallOutcome: Sendable {
+    /// The ALERT or BLOCK rule that matched; nil for ALLOW or no match (AWS logs these fields only
+    /// for ALERT and BLOCK).
+    public var match: FirewallMatch?
+    /// The firewall still to apply to the CNAME chain of a forwarded answer; nil when the chain is
+    /// trusted or already decided.
+    public var pendingInspection: Firewall?
+
+    public init(match: FirewallMatch?, pendingInspection: Firewall?) {
+        self.match = match
+        self.pendingInspection = pendingInspection
+    }
+}
