@@ -4,6 +4,7 @@ public struct ConfigImporter {
     private var endpoints: [ImportedEndpoint] = []
     private var interfaces: [String: ImportedInterface] = [:]
     private var vpcs: [String: ImportedVPC] = [:]
+    private var firewall = ImportedFirewall()
 
     public init() {}
 
@@ -24,16 +25,21 @@ public struct ConfigImporter {
             }
         } else if document.root["VpcId"] != nil {
             try ImportedVPC.applyAttribute(document, to: &vpcs)
+        } else if try firewall.add(document) {
+            return
         } else {
-            throw ImportError(file: file, message: "not describe-vpc-endpoints, describe-network-interfaces, describe-vpcs or describe-vpc-attribute output")
+            throw ImportError(file: file, message: "not describe-vpc-endpoints, describe-network-interfaces, describe-vpcs, describe-vpc-attribute or route53resolver list-firewall-* output")
         }
     }
 
-    /// The `vpcs:` YAML. Every VPC that has endpoints is listed, in endpoint order.
+    /// The `firewall:` (when firewall output was given) and `vpcs:` YAML. Every VPC that has
+    /// endpoints is listed, in endpoint order, then every other VPC with rule groups.
     public func yaml() throws(ImportError) -> String {
         var order: [String] = []
         for endpoint in endpoints where !order.contains(endpoint.vpcID) { order.append(endpoint.vpcID) }
-        var text = "vpcs:\n"
+        for association in firewall.associations where !order.contains(association.vpcID) { order.append(association.vpcID) }
+        var text = firewall.isEmpty ? "" : firewall.yaml()
+        text += "vpcs:\n"
         for vpcID in order {
             let members = endpoints.filter { $0.vpcID == vpcID }
             text += try vpcYAML(vpcID, endpoints: members)
@@ -46,20 +52,21 @@ public struct ConfigImporter {
             throw ImportError(file: "describe-vpcs", message: "no CIDR blocks for \(vpcID): add `aws ec2 describe-vpcs` output")
         }
         let zones = endpoints.flatMap { $0.networkInterfaceIDs.compactMap { interfaces[$0]?.availabilityZone } }
-        guard let zone = zones.first else {
+        guard let region = zones.first.map({ String($0.dropLast()) }) ?? (endpoints.isEmpty ? firewall.region(of: vpcID) : nil) else {
             throw ImportError(file: "describe-network-interfaces", message: "no interfaces of \(vpcID)'s endpoints: add `aws ec2 describe-network-interfaces` output")
         }
         // A VPC with private DNS on an endpoint has both attributes on: AWS refuses it otherwise.
         let privateDNS = endpoints.contains { $0.privateDNSEnabled }
         var text = """
           - id: \(vpcID)
-            region: \(zone.dropLast())
+            region: \(region)
             cidrs: [\(vpc.cidrs.map { "\"\($0)\"" }.joined(separator: ", "))]
             enable_dns_support: \(vpc.enableDNSSupport ?? true)
             enable_dns_hostnames: \(vpc.enableDNSHostnames ?? privateDNS)
-            endpoints:
 
         """
+        text += firewall.vpcYAML(vpcID) ?? ""
+        if !endpoints.isEmpty { text += "    endpoints:\n" }
         for endpoint in endpoints { text += try endpointYAML(endpoint) }
         return text
     }
