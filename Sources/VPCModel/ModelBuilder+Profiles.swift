@@ -1,5 +1,6 @@
 import DNSWire
 import DNSZone
+import IPAddress
 import VPCConfig
 
 /// What one Profile gives each VPC associated with it (AWS-DNS-RULES S38), ready to merge.
@@ -134,6 +135,28 @@ extension ModelBuilder {
             checked.append(association)
         }
         return checked
+    }
+
+    /// Inbound endpoint ids and addresses are each used once, and not as a VPC's own `listen`.
+    mutating func checkInboundEndpoints() {
+        var ids: Set<String> = []
+        var addresses: [SocketAddress: String] = [:]
+        for vpc in config.vpcs {
+            for address in vpc.listen { addresses[address] = vpc.id }
+        }
+        for vpc in config.vpcs {
+            for endpoint in vpc.inboundEndpoints {
+                if !ids.insert(endpoint.id).inserted {
+                    fail(endpoint.location(of: "id"), "ResourceExistsException: inbound endpoint \(endpoint.id) is already defined")
+                }
+                for address in endpoint.listen {
+                    if let owner = addresses[address] {
+                        fail(endpoint.location(of: "listen"), "InvalidParameterException: \(address) is already an address of \(owner.hasPrefix("vpc-") ? "VPC" : "inbound endpoint") \(owner)")
+                    }
+                    addresses[address] = endpoint.id
+                }
+            }
+        }
     }
 
     /// One view per inbound endpoint of the VPC: its view, plus the zones only inbound queries see.

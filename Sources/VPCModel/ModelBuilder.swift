@@ -35,6 +35,7 @@ struct ModelBuilder {
     /// Builds every VPC's view, checking ids for duplicates across the whole config.
     mutating func buildViews() -> [View] {
         buildProfiles()
+        checkInboundEndpoints()
         var seenVPCs: [String: SourceLocation] = [:]
         var seenEndpoints: [String: SourceLocation] = [:]
         var views: [View] = []
