@@ -385,3 +385,29 @@ def test_query_log_firewall_fields_srcids_and_cached_alerts(served):
 
     plain = log_records(log, lambda r: r["query_name"] == "keep.rp.test.")
     assert plain and all("firewall_rule_action" not in r for r in plain), plain
+
+
+def test_check_names_firewall_mistakes_with_file_line_and_aws_texts(tmp_path):
+    from conftest import run_vpcdns, write_config
+    broken = (CONFIG
+              .replace("domain_list: " + LISTS["alert"], "domain_list: rslvr-fdl-0000000000000dead")
+              .replace("name: mx-only, priority: 140", "name: mx-only, priority: 130")
+              .replace("          block_override_domain: walled.fw.test\n", ""))
+    files = dict(FILES)
+    files["lists/nx.txt"] = "nx.fw.test\nnot a domain\n"
+    config = write_config(tmp_path, broken, files, PORT=53000, UPSTREAM="127.0.0.1:9")
+    result = run_vpcdns("check", "--config", str(config))
+    assert result.returncode == 1, result
+    lines = broken.splitlines()
+
+    def line_of(text):
+        return next(number for number, line in enumerate(lines, 1) if text in line)
+
+    expected = [
+        (str(config), line_of("rslvr-fdl-0000000000000dead"), "ResourceNotFoundException: domain list rslvr-fdl-0000000000000dead"),
+        (str(config), line_of("name: mx-only, priority: 130"), "ValidationException: priority 130 is already used by rule alert"),
+        (str(config), line_of("block_response: OVERRIDE"), "ValidationException: BlockResponse OVERRIDE requires BlockOverrideDomain"),
+        (str(tmp_path / "lists" / "nx.txt"), 2, "ValidationException: 'not a domain'"),
+    ]
+    for path, line, text in expected:
+        assert any(l.startswith(f"{path}:{line}:") and text in l for l in result.stderr.splitlines()), (path, line, text, result.stderr)
