@@ -411,3 +411,29 @@ def test_check_names_firewall_mistakes_with_file_line_and_aws_texts(tmp_path):
     ]
     for path, line, text in expected:
         assert any(l.startswith(f"{path}:{line}:") and text in l for l in result.stderr.splitlines()), (path, line, text, result.stderr)
+
+
+def test_readme_worked_example(launcher):
+    """The README's DNS Firewall example, as a user copies it, with a loopback upstream."""
+    import re
+    from conftest import REPO
+    section = (REPO / "README.md").read_text().split("## DNS Firewall", 1)[1]
+    yaml = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    allowed = re.search(r"`lists/allowed.txt`, one domain.*?```\n(.*?)```", section, re.S).group(1)
+    assert 'upstreams: ["1.1.1.1"]' in yaml and 'listen: ["127.0.0.1:5353"]' in yaml
+    template = (yaml.replace("$", "$$").replace('upstreams: ["1.1.1.1"]', 'upstreams: ["$UPSTREAM"]')
+                .replace('listen: ["127.0.0.1:5353"]', 'listen: ["127.0.0.1:$PORT"]')
+                .replace('query_log: { path: "-" }', 'query_log: { path: "query.log" }'))
+    upstream = launcher.unbound(extra=[
+        'local-data: "sinkhole.example.test. 300 IN A 192.0.2.200"',
+        'local-zone: "example.org." static',
+        'local-data: "www.example.org. 300 IN A 192.0.2.201"',
+    ])
+    daemon = launcher.vpcdns(template, {"lists/allowed.txt": allowed}, UPSTREAM=upstream.address)
+    ads = daemon.dig("ads.example.test", source="127.0.0.17")
+    assert [(r.rtype, r.ttl, r.data) for r in ads.answer] == [("CNAME", 60, "sinkhole.example.test."), ("A", 300, "192.0.2.200")], ads
+    assert daemon.dig("www.example.test", source="127.0.0.17").rdata("A") == ["192.0.2.10"]
+    assert daemon.dig("www.example.org", source="127.0.0.17").rdata("A") == ["192.0.2.201"]
+    log = daemon.config.parent / "query.log"
+    alerted = log_records(log, lambda r: r["query_name"] == "www.example.org.")
+    assert alerted and alerted[0]["firewall_rule_action"] == "ALERT", alerted
