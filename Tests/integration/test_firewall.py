@@ -437,3 +437,35 @@ def test_readme_worked_example(launcher):
     log = daemon.config.parent / "query.log"
     alerted = log_records(log, lambda r: r["query_name"] == "www.example.org.")
     assert alerted and alerted[0]["firewall_rule_action"] == "ALERT", alerted
+
+
+def test_reference_config_documents_firewall_inbound_endpoints_and_profiles(tmp_path):
+    """The commented firewall:, profiles:, vpcs[].firewall and vpcs[].inbound_endpoints blocks of
+    Config/vpcdns.yaml, uncommented, make a config that `vpcdns check` accepts."""
+    from conftest import REPO, run_vpcdns
+    lines = (REPO / "Config" / "vpcdns.yaml").read_text().splitlines()
+    out, index = [], 0
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        if stripped in ("# firewall:", "# profiles:", "# inbound_endpoints:"):
+            while index < len(lines) and lines[index].startswith(indent + "#") and lines[index].strip():
+                text = lines[index][len(indent) + 2:]
+                if not text.lstrip().startswith("#"):
+                    out.append(indent + text)
+                index += 1
+            continue
+        out.append(line)
+        index += 1
+    text = "\n".join(out) + "\n"
+    for key in ("\nfirewall:", "\nprofiles:", "    firewall:", "    inbound_endpoints:"):
+        assert key in text, key
+    (tmp_path / "vpcdns.yaml").write_text(text)
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "blocked.txt").write_text("# more\nworse.example\n")
+    (tmp_path / "zones").mkdir()
+    (tmp_path / "zones" / "corp.example.internal.zone").write_text(
+        (REPO / "Config" / "zones" / "corp.example.internal.zone").read_text())
+    result = run_vpcdns("check", "--config", str(tmp_path / "vpcdns.yaml"))
+    assert result.returncode == 0, result.stdout + result.stderr + text
