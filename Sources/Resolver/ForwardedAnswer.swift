@@ -19,7 +19,8 @@ struct ForwardedAnswer {
         reason = pending.reason
         guard let firewall = reason.firewall?.pendingInspection else { return }
         let question = pending.request.question
-        switch firewall.inspect(Firewall.chainNames(question.name, answers), type: question.type) {
+        // The query name was inspected before it was forwarded: the chain's targets are left.
+        switch firewall.inspect(Firewall.redirectionTargets(answers), type: question.type) {
         case .pass(let alert, _):
             if reason.firewall?.match == nil { reason.firewall?.match = alert }
         case .block(let match, let block):

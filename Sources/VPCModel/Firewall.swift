@@ -18,22 +18,49 @@ public struct Firewall: Sendable {
         var listUnknown: Bool
     }
 
+    /// A name's lowercased wire form: the key of both indexes, so the suffixes of a query name
+    /// are looked up as slices of one buffer, without building a name for each; hashed in one
+    /// call over its bytes.
+    struct Key: Hashable, Sendable {
+        let wire: ArraySlice<UInt8>
+
+        static func == (lhs: Key, rhs: Key) -> Bool { lhs.wire.elementsEqual(rhs.wire) }
+        func hash(into hasher: inout Hasher) { wire.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    }
+
     let rules: [Rule]
     /// Rule positions (in `rules`) by exact domain, each list ascending.
-    let exact: [DNSName: [Int]]
+    let exact: [Key: [Int]]
     /// Rule positions by the name under a `*.` specification (the root for `*`), ascending.
-    let wildcard: [DNSName: [Int]]
+    let wildcard: [Key: [Int]]
     /// `fail_open`: when the firewall cannot decide, let the query through instead of SERVFAIL.
     public let failOpen: Bool
     /// The first rule (if any) whose list has unknown contents.
     private let firstUnknown: Int?
+    /// The most labels a `*.` suffix has (-1 when there is none): shorter suffixes of a name are
+    /// the only ones worth a lookup.
+    private let deepestWildcard: Int
 
-    init(rules: [Rule], exact: [DNSName: [Int]], wildcard: [DNSName: [Int]], failOpen: Bool) {
+    init(rules: [Rule], exact: [Key: [Int]], wildcard: [Key: [Int]], failOpen: Bool) {
         self.rules = rules
         self.exact = exact
         self.wildcard = wildcard
         self.failOpen = failOpen
         firstUnknown = rules.firstIndex(where: \.listUnknown)
+        deepestWildcard = wildcard.keys.map(Self.labelCount).max() ?? -1
+    }
+
+    static func key(_ name: DNSName) -> Key { Key(wire: name.lowercased().wire[...]) }
+
+    private static func labelCount(_ key: Key) -> Int {
+        let wire = key.wire
+        var count = 0
+        var index = wire.startIndex
+        while wire[index] != 0 {
+            count += 1
+            index += Int(wire[index]) + 1
+        }
+        return count
     }
 
     /// What the rules say about one name.
@@ -55,10 +82,18 @@ public struct Firewall: Sendable {
                 break
             }
         }
-        consider(exact[name])
-        let labels = name.labelCount
-        if labels > 0 {
-            for drop in 1...labels { consider(wildcard[name.dropping(labels: drop)]) }
+        let key = Self.key(name)
+        let wire = key.wire
+        if !exact.isEmpty { consider(exact[key]) }
+        if deepestWildcard >= 0 {
+            // Every proper suffix, shortest last, that is no longer than the deepest `*.` suffix.
+            var remaining = Self.labelCount(key)
+            var index = wire.startIndex
+            while remaining > 0 {
+                index += Int(wire[index]) + 1
+                remaining -= 1
+                if remaining <= deepestWildcard { consider(wildcard[Key(wire: wire[index...])]) }
+            }
         }
         if let unknown = firstUnknownRule(for: type), unknown < best { return .undecidable }
         return best == .max ? .noMatch : .matched(rules[best])
@@ -69,10 +104,10 @@ public struct Firewall: Sendable {
         return rules[firstUnknown...].firstIndex { $0.listUnknown && ($0.qtype == nil || $0.qtype == type) }
     }
 
-    /// Checks the names of a query and its redirection chain in order (`names[0]` is the query
-    /// name), as AWS does: the first BLOCK ends it; ALERT is remembered for the log; a name
-    /// matched by a rule that trusts redirection ends the inspection of the chain.
-    public func inspect(_ names: [DNSName], type: RRType) -> FirewallVerdict {
+    /// Checks names in order (the query name, or the targets of its redirection chain), as AWS
+    /// does: the first BLOCK ends it; ALERT is remembered for the log; a name matched by a rule
+    /// that trusts redirection ends the inspection of the chain.
+    public func inspect(_ names: some Sequence<DNSName>, type: RRType) -> FirewallVerdict {
         var alert: FirewallMatch?
         for name in names {
             switch evaluate(name, type: type) {

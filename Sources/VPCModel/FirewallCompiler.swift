@@ -161,16 +161,16 @@ struct FirewallCompiler {
     func firewall(_ associations: [FirewallGroupAssociationDefinition], failOpen: Bool) -> Firewall? {
         guard !associations.isEmpty else { return nil }
         var rules: [Firewall.Rule] = []
-        var exact: [DNSName: [Int]] = [:]
-        var below: [DNSName: [Int]] = [:]
+        var exact: [Firewall.Key: [Int]] = [:]
+        var below: [Firewall.Key: [Int]] = [:]
         for association in associations {
             for groupRule in groups[association.id] ?? [] {
                 let position = rules.count
                 rules.append(groupRule.rule)
                 for specification in lists[groupRule.listID]?.specifications ?? [] {
                     switch specification {
-                    case .exact(let name): exact[name, default: []].append(position)
-                    case .below(let suffix): below[suffix, default: []].append(position)
+                    case .exact(let name): exact[Firewall.key(name), default: []].append(position)
+                    case .below(let suffix): below[Firewall.key(suffix), default: []].append(position)
                     }
                 }
             }

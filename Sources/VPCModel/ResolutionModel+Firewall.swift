@@ -7,7 +7,7 @@ import VPCConfig
 extension ResolutionModel {
     func screened(_ question: Question, in view: View) -> Decision {
         guard let firewall = view.firewall else { return resolve(question, in: view) }
-        switch firewall.inspect([question.name], type: question.type) {
+        switch firewall.inspect(CollectionOfOne(question.name), type: question.type) {
         case .fail:
             return failedClosed(view)
         case .block(let match, let block):
@@ -23,7 +23,12 @@ extension ResolutionModel {
             case .forward(_, _, let chain, _): localChain = chain
             case .refuse, .drop: return decision
             }
-            switch firewall.inspect(Firewall.chainNames(question.name, localChain), type: question.type) {
+            let targets = Firewall.redirectionTargets(localChain)
+            if targets.isEmpty {
+                let pending: Firewall? = if case .forward = decision { firewall } else { nil }
+                return decision.withReason { $0.firewall = FirewallOutcome(match: alert, pendingInspection: pending) }
+            }
+            switch firewall.inspect(targets, type: question.type) {
             case .fail:
                 return failedClosed(view)
             case .block(let match, let block):
@@ -63,9 +68,9 @@ extension ResolutionModel {
 }
 
 extension Firewall {
-    /// The names a firewall inspects for a query: its name, then each CNAME target in order.
-    public static func chainNames(_ name: DNSName, _ answers: [ResourceRecord]) -> [DNSName] {
-        var names = [name]
+    /// The names a redirection chain leads a query to: each CNAME target, in order.
+    public static func redirectionTargets(_ answers: [ResourceRecord]) -> [DNSName] {
+        var names: [DNSName] = []
         for record in answers {
             if case .cname(let target) = record.rdata { names.append(target) }
         }
