@@ -5,11 +5,14 @@ public struct ConfigImporter {
     private var interfaces: [String: ImportedInterface] = [:]
     private var vpcs: [String: ImportedVPC] = [:]
     private var firewall = ImportedFirewall()
+    private var instances: [ImportedInstance] = []
+    private var services: [ImportedService] = []
 
     public init() {}
 
-    /// Adds a document of `describe-vpc-endpoints`, `describe-network-interfaces`, `describe-vpcs`
-    /// or `describe-vpc-attribute` output; which one is told by its top-level key.
+    /// Adds a document of `describe-vpc-endpoints`, `describe-network-interfaces`, `describe-vpcs`,
+    /// `describe-vpc-attribute`, `describe-instances` or `describe-vpc-endpoint-services` output;
+    /// which one is told by its top-level key.
     public mutating func add(file: String, text: String) throws(ImportError) {
         let document = try JSONDocument(file: file, text: text)
         if document.root["VpcEndpoints"] != nil {
@@ -25,38 +28,53 @@ public struct ConfigImporter {
             }
         } else if document.root["VpcId"] != nil {
             try ImportedVPC.applyAttribute(document, to: &vpcs)
+        } else if document.root["Reservations"] != nil {
+            instances += try ImportedInstance.parse(document)
+        } else if document.root["ServiceDetails"] != nil {
+            services += try ImportedService.parse(document)
         } else if try firewall.add(document) {
             return
         } else {
-            throw ImportError(file: file, message: "not describe-vpc-endpoints, describe-network-interfaces, describe-vpcs, describe-vpc-attribute or route53resolver list-firewall-* output")
+            throw ImportError(file: file, message: "not describe-vpc-endpoints, describe-network-interfaces, describe-vpcs, describe-vpc-attribute, describe-instances, describe-vpc-endpoint-services or route53resolver list-firewall-* output")
         }
     }
 
-    /// The `firewall:` (when firewall output was given) and `vpcs:` YAML. Every VPC that has
-    /// endpoints is listed, in endpoint order, then every other VPC with rule groups.
+    /// The `services:` section (when service details were given), the `firewall:` section (when
+    /// firewall output was given), then the `vpcs:` section: every VPC that has endpoints,
+    /// instances or firewall rule groups, in the order they first appear.
     public func yaml() throws(ImportError) -> String {
         var order: [String] = []
-        for endpoint in endpoints where !order.contains(endpoint.vpcID) { order.append(endpoint.vpcID) }
-        for association in firewall.associations where !order.contains(association.vpcID) { order.append(association.vpcID) }
-        var text = firewall.isEmpty ? "" : firewall.yaml()
-        text += "vpcs:\n"
+        for vpcID in endpoints.map(\.vpcID) + instances.map(\.vpcID) + firewall.associations.map(\.vpcID) where !order.contains(vpcID) {
+            order.append(vpcID)
+        }
+        var text = ""
+        if !services.isEmpty {
+            text += "services:\n" + services.map(\.yaml).joined()
+        }
+        if !firewall.isEmpty {
+            text += firewall.yaml()
+        }
+        if !order.isEmpty || services.isEmpty {
+            text += "vpcs:\n"
+        }
         for vpcID in order {
-            let members = endpoints.filter { $0.vpcID == vpcID }
-            text += try vpcYAML(vpcID, endpoints: members)
+            text += try vpcYAML(vpcID, endpoints: endpoints.filter { $0.vpcID == vpcID }, instances: instances.filter { $0.vpcID == vpcID })
         }
         return text
     }
 
-    private func vpcYAML(_ vpcID: String, endpoints: [ImportedEndpoint]) throws(ImportError) -> String {
+    private func vpcYAML(_ vpcID: String, endpoints: [ImportedEndpoint], instances: [ImportedInstance]) throws(ImportError) -> String {
         guard let vpc = vpcs[vpcID], !vpc.cidrs.isEmpty else {
             throw ImportError(file: "describe-vpcs", message: "no CIDR blocks for \(vpcID): add `aws ec2 describe-vpcs` output")
         }
         let zones = endpoints.flatMap { $0.networkInterfaceIDs.compactMap { interfaces[$0]?.availabilityZone } }
-        guard let region = zones.first.map({ String($0.dropLast()) }) ?? (endpoints.isEmpty ? firewall.region(of: vpcID) : nil) else {
+            + instances.map(\.availabilityZone)
+        guard let region = zones.first.map({ String($0.dropLast()) }) ?? firewall.region(of: vpcID) else {
             throw ImportError(file: "describe-network-interfaces", message: "no interfaces of \(vpcID)'s endpoints: add `aws ec2 describe-network-interfaces` output")
         }
-        // A VPC with private DNS on an endpoint has both attributes on: AWS refuses it otherwise.
-        let privateDNS = endpoints.contains { $0.privateDNSEnabled }
+        // A VPC with private DNS on an endpoint, or with an instance that has a public DNS name,
+        // has both attributes on: AWS refuses the one and does not give the other otherwise.
+        let privateDNS = endpoints.contains { $0.privateDNSEnabled } || instances.contains { $0.hasPublicDNSName }
         var text = """
           - id: \(vpcID)
             region: \(region)
@@ -66,8 +84,13 @@ public struct ConfigImporter {
 
         """
         text += firewall.vpcYAML(vpcID) ?? ""
-        if !endpoints.isEmpty { text += "    endpoints:\n" }
-        for endpoint in endpoints { text += try endpointYAML(endpoint) }
+        if !endpoints.isEmpty {
+            text += "    endpoints:\n"
+            for endpoint in endpoints { text += try endpointYAML(endpoint) }
+        }
+        if !instances.isEmpty {
+            text += "    instances:\n" + instances.map(\.yaml).joined()
+        }
         return text
     }
 

@@ -1,7 +1,8 @@
 import VPCModel
 
-/// The text of `vpcdns zones`: every zone each VPC view serves, in zone-file format, then the
-/// endpoint-specific names every view sees.
+/// The text of `vpcdns zones`: every zone each VPC view serves, in zone-file format, its
+/// autodefined zones and their records (EC2 names, PTRs), then the endpoint-specific names
+/// every view sees.
 public struct ZoneReport {
     public let model: ResolutionModel
 
@@ -19,6 +20,9 @@ public struct ZoneReport {
                 text += served.zone.zoneFileText
                 text += "\n"
             }
+            text += ";; autodefined zones, answered locally: \(view.autodefinedZones.map(\.description).joined(separator: " "))\n"
+            for record in view.autodefinedRecords { text += "\(record)\n" }
+            text += "\n"
         }
         text += ";; endpoint-specific names (every view)\n"
         for record in model.endpointRecords { text += "\(record)\n" }

@@ -154,7 +154,8 @@ enum ConfigDecoder {
     static func vpc(_ node: Node, reader: NodeReader, baseDirectory: String) -> VPCDefinition? {
         guard let fields = reader.mapping(node, what: "vpc", key: "vpcs", allowed: [
             "id", "region", "cidrs", "listen", "enable_dns_support", "enable_dns_hostnames",
-            "endpoints", "zones", "rules", "firewall", "inbound_endpoints",
+            "endpoints", "zones", "rules", "instances", "autodefined_reverse", "synthesize_ip_names",
+            "firewall", "inbound_endpoints",
         ]) else { return nil }
         let id = fields.required("id").flatMap { reader.string($0, key: "id", format: Formats.vpcID) }
         let region = fields.required("region").flatMap { reader.string($0, key: "region", format: Formats.region) }
@@ -190,10 +191,23 @@ enum ConfigDecoder {
         if let node = fields.optional("rules"), let items = reader.list(node, key: "rules", of: "mappings") {
             rules = items.compactMap { rule($0, reader: reader) }
         }
+        var instances: [InstanceDefinition] = []
+        if let node = fields.optional("instances"), let items = reader.list(node, key: "instances", of: "mappings") {
+            instances = items.compactMap { instance($0, reader: reader) }
+        }
+        var autodefinedReverse = VPCDefinition.defaultAutodefinedReverse
+        if let node = fields.optional("autodefined_reverse") {
+            autodefinedReverse = reader.boolean(node, key: "autodefined_reverse") ?? autodefinedReverse
+        }
+        var synthesizeIPNames = VPCDefinition.defaultSynthesizeIPNames
+        if let node = fields.optional("synthesize_ip_names") {
+            synthesizeIPNames = reader.boolean(node, key: "synthesize_ip_names") ?? synthesizeIPNames
+        }
         guard let id, let region, let cidrs else { return nil }
         var vpc = VPCDefinition(id: id, region: region, cidrs: cidrs, listen: listen, enableDnsSupport: dnsSupport,
                                 enableDnsHostnames: dnsHostnames, endpoints: endpoints, zones: zones, rules: rules,
-                                origin: fields.origin)
+                                instances: instances, autodefinedReverse: autodefinedReverse,
+                                synthesizeIPNames: synthesizeIPNames, origin: fields.origin)
         vpc.firewall = fields.optional("firewall").flatMap { firewallAssociations($0, reader: reader) }
         if let node = fields.optional("inbound_endpoints"), let items = reader.list(node, key: "inbound_endpoints", of: "mappings") {
             vpc.inboundEndpoints = items.compactMap { inboundEndpoint($0, reader: reader) }
@@ -241,10 +255,8 @@ enum ConfigDecoder {
             inboundOnly = reader.boolean(node, key: "private_dns_only_for_inbound_resolver_endpoint") ?? inboundOnly
         }
         var interfaces: [EndpointInterfaceDefinition] = []
-        var interfaceItems: [Node]?
         if let node = fields.optional("interfaces") {
-            interfaceItems = reader.list(node, key: "interfaces", of: "mappings")
-            interfaces = interfaceItems?.compactMap { interface($0, reader: reader) } ?? []
+            interfaces = reader.list(node, key: "interfaces", of: "mappings")?.compactMap { interface($0, reader: reader) } ?? []
         }
 
         if typeRead {
@@ -253,11 +265,6 @@ enum ConfigDecoder {
                 if fields.optional("dns_suffix") == nil {
                     missing("dns_suffix", in: fields, reader: reader, because: "required for interface endpoints")
                     suffixFine = false
-                }
-                if fields.optional("interfaces") == nil {
-                    missing("interfaces", in: fields, reader: reader, because: "an interface endpoint needs at least one")
-                } else if interfaceItems?.isEmpty == true {
-                    reader.fail(fields.origin.location(of: "interfaces"), "interfaces: an interface endpoint needs at least one interface")
                 }
             case .gateway:
                 for key in ["dns_suffix", "interfaces"] where fields.optional(key) != nil {

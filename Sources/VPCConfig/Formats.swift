@@ -12,6 +12,11 @@ enum Formats {
             : "is not a valid VPC endpoint id (expected vpce- followed by 8 or 17 lowercase hex digits)"
     }
 
+    /// `i-` + 8 or 17 lowercase hex digits.
+    static func instanceID(_ text: String) -> String? {
+        hexID(text, prefix: "i-") ? nil : "is not a valid instance id (expected i- followed by 8 or 17 lowercase hex digits)"
+    }
+
     /// `^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$`.
     static func region(_ text: String) -> String? {
         isRegion(Substring(text)) ? nil

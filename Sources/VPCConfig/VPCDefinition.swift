@@ -23,6 +23,16 @@ public struct VPCDefinition: Hashable, Sendable, ConfigLocatable {
     public var zones: [ZoneFileReference]
     /// `rules`: Route 53 Resolver rules associated with this VPC. Default none.
     public var rules: [ResolverRuleDefinition]
+    /// `instances`: EC2 instances whose hostnames and reverse names the VPC answers. Default none.
+    public var instances: [InstanceDefinition]
+    /// `autodefined_reverse`: AWS's `AutodefinedReverseFlag`. When true (the default, as on
+    /// AWS) the reverse zones of the VPC's CIDRs and of the RFC 1918 / RFC 6303 set are answered
+    /// locally and never forwarded (AWS-DNS-RULES 11.1).
+    public var autodefinedReverse: Bool
+    /// `synthesize_ip_names`: answer the IP-based name and the PTR of every address in the VPC's
+    /// IPv4 CIDRs, not only of declared instances and endpoint interfaces. Default false
+    /// (AWS-DNS-RULES 11.2).
+    public var synthesizeIPNames: Bool
     /// `firewall`: DNS Firewall rule groups associated with this VPC, and its fail mode. Default none.
     public var firewall: FirewallAssociationsDefinition?
     /// `inbound_endpoints`: Resolver inbound endpoints into this VPC. Default none.
@@ -31,12 +41,16 @@ public struct VPCDefinition: Hashable, Sendable, ConfigLocatable {
 
     public static let defaultEnableDnsSupport = true
     public static let defaultEnableDnsHostnames = false
+    public static let defaultAutodefinedReverse = true
+    public static let defaultSynthesizeIPNames = false
 
     public init(id: String, region: String, cidrs: [CIDR], listen: [SocketAddress] = [],
                 enableDnsSupport: Bool = Self.defaultEnableDnsSupport,
                 enableDnsHostnames: Bool = Self.defaultEnableDnsHostnames,
                 endpoints: [EndpointDefinition] = [], zones: [ZoneFileReference] = [],
-                rules: [ResolverRuleDefinition] = [], origin: ConfigOrigin = ConfigOrigin()) {
+                rules: [ResolverRuleDefinition] = [], instances: [InstanceDefinition] = [],
+                autodefinedReverse: Bool = Self.defaultAutodefinedReverse,
+                synthesizeIPNames: Bool = Self.defaultSynthesizeIPNames, origin: ConfigOrigin = ConfigOrigin()) {
         self.id = id
         self.region = region
         self.cidrs = cidrs
@@ -46,6 +60,9 @@ public struct VPCDefinition: Hashable, Sendable, ConfigLocatable {
         self.endpoints = endpoints
         self.zones = zones
         self.rules = rules
+        self.instances = instances
+        self.autodefinedReverse = autodefinedReverse
+        self.synthesizeIPNames = synthesizeIPNames
         self.origin = origin
     }
 }
@@ -101,8 +118,9 @@ public struct EndpointDefinition: Hashable, Sendable, ConfigLocatable {
     /// `private_dns_only_for_inbound_resolver_endpoint`: AWS's S3-only option
     /// (AWS-DNS-RULES 5.6). Default false.
     public var privateDnsOnlyForInboundResolverEndpoint: Bool
-    /// `interfaces`: the endpoint's network interfaces, one per AZ. Required (at least one) for
-    /// interface endpoints, not allowed on gateway endpoints.
+    /// `interfaces`: the endpoint's network interfaces, one per AZ. Default none: an interface
+    /// endpoint without subnets is legal, and its private name then resolves to no address
+    /// (AWS-DNS-RULES 12). Not allowed on gateway endpoints.
     public var interfaces: [EndpointInterfaceDefinition]
     public var origin: ConfigOrigin
 

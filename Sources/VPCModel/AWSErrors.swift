@@ -14,7 +14,13 @@ enum AWSErrors {
     }
 
     static func inboundOnlyNeedsGateway(vpc: String) -> String {
-        "InvalidParameter: To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC \(vpc) must have a gateway endpoint for the service."
+        "InvalidParameter: To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC \(vpc) must have a Gateway endpoint for the service."
+    }
+
+    /// Real CloudFormation/Terraform errors for DynamoDB interface endpoints and endpoint
+    /// services whose provider verified no name (AWS-DNS-RULES 12).
+    static func noPrivateName(service: String) -> String {
+        "Private DNS can't be enabled because the service \(service) does not provide a private DNS name."
     }
 
     static func unknownService(_ service: String) -> String {

@@ -11,6 +11,8 @@ public struct Reason: Sendable, CustomStringConvertible {
         case managedZone(apex: DNSName, endpointID: String)
         /// An endpoint-specific `vpce-…` name (public, every view).
         case endpointName(endpointID: String)
+        /// A zone the resolver answers without config: EC2 names, reverse zones, `localhost`.
+        case autodefined(apex: DNSName)
         case forwardRule(domain: DNSName)
         /// A system rule matched; resolution went on as if no forward rule applied.
         case systemRule(domain: DNSName)
@@ -45,6 +47,7 @@ public struct Reason: Sendable, CustomStringConvertible {
         case .privateZone(let apex, let file): what = "zone \(apex) (\(file))"
         case .managedZone(let apex, let endpoint): what = "private DNS \(apex) of \(endpoint)"
         case .endpointName(let endpoint): what = "endpoint name of \(endpoint)"
+        case .autodefined(let apex): what = "autodefined zone \(apex)"
         case .forwardRule(let domain): what = "forward rule \(domain)"
         case .systemRule(let domain): what = "system rule \(domain)"
         case .recursion: what = "recursion"

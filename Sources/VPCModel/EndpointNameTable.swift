@@ -17,8 +17,8 @@ struct EndpointNameTable: Sendable {
 
     var count: Int { exact.count + wildcardParents.count }
 
-    mutating func add(_ records: EndpointRecords, endpointID: String, region: String, partition: String) {
-        let soaOwner: DNSName = (try? DNSName("\(region).vpce.\(partition)")) ?? .root
+    mutating func add(_ records: EndpointRecords, endpointID: String, region: String, vpceDomain: String) {
+        let soaOwner: DNSName = (try? DNSName("\(region).\(vpceDomain)")) ?? .root
         var soa = ManagedZones.soa(apex: soaOwner)
         soa.ttl = EndpointRecords.ttl
         for (name, set) in records.names { exact[name] = Entry(records: set, endpointID: endpointID, soa: soa) }

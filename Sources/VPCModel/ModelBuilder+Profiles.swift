@@ -168,7 +168,7 @@ extension ModelBuilder {
         }
         return vpc.inboundEndpoints.map { endpoint in
             View(name: view.name, vpc: vpc, dnsSupport: view.dnsSupport, authorities: authorities,
-                 firewall: view.firewall, inboundEndpoint: endpoint)
+                 instanceNames: view.instanceNames, firewall: view.firewall, inboundEndpoint: endpoint)
         }
     }
 }

@@ -38,6 +38,7 @@ struct ModelBuilder {
         checkInboundEndpoints()
         var seenVPCs: [String: SourceLocation] = [:]
         var seenEndpoints: [String: SourceLocation] = [:]
+        var seenInstances: [String: SourceLocation] = [:]
         var views: [View] = []
         for vpc in config.vpcs {
             if let first = seenVPCs[vpc.id] {
@@ -49,6 +50,12 @@ struct ModelBuilder {
                     fail(endpoint.location(of: "id"), "duplicate endpoint id \(endpoint.id) (first defined at \(first))")
                 }
                 seenEndpoints[endpoint.id] = endpoint.location(of: "id")
+            }
+            for instance in vpc.instances {
+                if let first = seenInstances[instance.id] {
+                    fail(instance.location(of: "id"), "duplicate instance id \(instance.id) (first defined at \(first))")
+                }
+                seenInstances[instance.id] = instance.location(of: "id")
             }
             let (view, inboundOnlyZones) = buildView(vpc)
             views.append(view)
@@ -76,6 +83,10 @@ struct ModelBuilder {
                 continue
             }
             let names = privateNames(for: service, endpoint: endpoint)
+            if names.isEmpty {
+                fail(endpoint.location(of: "private_dns"), AWSErrors.noPrivateName(service: service.fullName))
+                continue
+            }
             if let conflict = names.first(where: { claimedNames[$0] != nil }) {
                 fail(endpoint.location(of: "private_dns"), AWSErrors.conflictingPrivateName(String(conflict.description.dropLast()), vpc: vpc.id))
                 continue
@@ -137,8 +148,11 @@ struct ModelBuilder {
         if let profile = profiles[vpc.id] {
             addProfile(profile, to: &authorities, privateZonesServed: privateZonesServed)
         }
+        for zone in AutodefinedZones.zones(for: vpc) {
+            authorities[zone.apex, default: Authority()].autodefined = zone
+        }
         let view = View(name: vpc.id, vpc: vpc, dnsSupport: vpc.enableDnsSupport, authorities: authorities,
-                        firewall: firewall(of: vpc))
+                        instanceNames: instanceNames(for: vpc), firewall: firewall(of: vpc))
         return (view, privateZonesServed ? inboundOnlyZones : [])
     }
 
@@ -208,9 +222,6 @@ struct ModelBuilder {
                 fail(interface.location, "InvalidParameter: DnsRecordIpType \(endpoint.ipType.rawValue) needs \(needsV4 && needsV6 ? "IPv4 and IPv6 addresses" : needsV4 ? "an IPv4 address" : "an IPv6 address") on every interface")
             }
         }
-        if endpoint.interfaces.isEmpty {
-            fail(endpoint.location, "InvalidParameter: an interface endpoint needs at least one interface")
-        }
         return service
     }
 
@@ -223,7 +234,7 @@ struct ModelBuilder {
         do {
             let base = try DNSName(catalog.baseEndpointDNSName(for: service))
             endpointNames.add(try EndpointRecords(endpoint: endpoint, service: service, base: base, vpcRegion: vpc.region),
-                              endpointID: endpoint.id, region: service.region, partition: service.partitionSuffix)
+                              endpointID: endpoint.id, region: service.region, vpceDomain: service.vpceDomain)
         } catch {
             fail(endpoint.location, "cannot build the endpoint names of \(endpoint.id): \(error)")
         }

@@ -42,7 +42,8 @@ public final class ResolutionModel: Sendable {
         self.config = config
         self.views = views
         inboundViews = builder.inboundViews
-        defaultView = View(name: "default", vpc: nil, dnsSupport: true, authorities: [:])
+        defaultView = View(name: "default", vpc: nil, dnsSupport: true,
+                           authorities: Dictionary(uniqueKeysWithValues: AutodefinedZones.defaultView.map { ($0.apex, Authority(autodefined: $0)) }))
         upstreamSets = builder.upstreamSets
         endpointNames = builder.endpointNames
         allowed = config.allow + config.vpcs.flatMap(\.cidrs)
@@ -130,6 +131,9 @@ public final class ResolutionModel: Sendable {
             if let served = authority.zone {
                 return answer(from: served, name: name, type: type, view: view)
             }
+            if let zone = authority.autodefined {
+                return .done(answer(from: zone, name: name, type: type, view: view))
+            }
         }
         if let entry = endpointNames.lookup(name) {
             let reason = Reason(view: view.name, source: .endpointName(endpointID: entry.endpointID))
@@ -168,7 +172,7 @@ public final class ResolutionModel: Sendable {
 
     /// The SOA of a negative answer: TTL min(SOA TTL, SOA MINIMUM) per RFC 2308, capped by
     /// `negative_soa_ttl` (AWS answers were seen with 60, AWS-DNS-RULES 3.9).
-    private func negative(_ soa: ResourceRecord) -> ResourceRecord {
+    func negative(_ soa: ResourceRecord) -> ResourceRecord {
         var capped = soa
         let minimum: UInt32 = if case .soa(let values) = soa.rdata { values.minimum } else { soa.ttl }
         capped.ttl = min(soa.ttl, minimum, negativeSOATTL)

@@ -15,6 +15,8 @@ public struct View: Sendable {
     let authorities: [DNSName: Authority]
     /// The most labels any zone apex or rule domain has: longer suffixes need no lookup.
     let deepestAuthority: Int
+    /// The records of the autodefined zones: EC2 names, PTRs, `localhost`.
+    let instanceNames: InstanceNames
     /// The VPC's DNS Firewall (its own rule groups and its Profile's); nil when none is
     /// associated. Every query of the view must pass through `ResolutionModel.decide` for it.
     public let firewall: Firewall?
@@ -22,15 +24,24 @@ public struct View: Sendable {
     public let inboundEndpoint: InboundEndpointDefinition?
 
     init(name: String, vpc: VPCDefinition?, dnsSupport: Bool, authorities: [DNSName: Authority],
-         firewall: Firewall? = nil, inboundEndpoint: InboundEndpointDefinition? = nil) {
+         instanceNames: InstanceNames = .loopback, firewall: Firewall? = nil, inboundEndpoint: InboundEndpointDefinition? = nil) {
         self.name = name
         self.vpc = vpc
         self.dnsSupport = dnsSupport
         self.authorities = authorities
+        self.instanceNames = instanceNames
         self.firewall = firewall
         self.inboundEndpoint = inboundEndpoint
         deepestAuthority = authorities.keys.map(\.labelCount).max() ?? -1
     }
+
+    /// The apexes of the autodefined zones this view answers itself, for `vpcdns zones`.
+    public var autodefinedZones: [DNSName] {
+        authorities.values.compactMap { $0.autodefined?.apex }.sorted()
+    }
+
+    /// The records of the autodefined zones (EC2 names, PTRs, `localhost`), for `vpcdns zones`.
+    public var autodefinedRecords: [ResourceRecord] { instanceNames.allRecords }
 
     /// The zones this view serves, for `vpcdns zones` and status lines.
     public var zones: [ServedZone] {
@@ -42,6 +53,8 @@ public struct View: Sendable {
 struct Authority: Sendable {
     var rule: ResolverRule?
     var zone: ServedZone?
+    /// An autodefined zone (AWS-DNS-RULES 11.1); a rule or a private zone at the same name wins.
+    var autodefined: AutodefinedZone?
 }
 
 /// A Route 53 Resolver rule of a view (AWS-DNS-RULES 6.2).

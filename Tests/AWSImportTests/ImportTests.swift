@@ -78,7 +78,7 @@ import Glibc
 
     @Test func unknownDocumentsAndBadJSONAreRefused() {
         var importer = ConfigImporter()
-        #expect(throws: ImportError.self) { try importer.add(file: "x.json", text: "{\"Reservations\": []}") }
+        #expect(throws: ImportError.self) { try importer.add(file: "x.json", text: "{\"SecurityGroups\": []}") }
         #expect(throws: ImportError.self) { try importer.add(file: "y.json", text: "{not json") }
         #expect(throws: ImportError.self) { try importer.add(file: "z.json", text: "[1, 2]") }
     }

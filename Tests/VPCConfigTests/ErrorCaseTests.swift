@@ -286,14 +286,6 @@ let singleErrorCases: [ErrorCase] = [
     ErrorCase("interface endpoint without dns_suffix", 6, 9, "endpoint is missing required key 'dns_suffix'", endpointDocument("""
             interfaces: [{ az: ap-northeast-1a, ipv4: 10.10.1.10 }]
     """)),
-    ErrorCase("interface endpoint without interfaces", 6, 9, "endpoint is missing required key 'interfaces'", endpointDocument("""
-            dns_suffix: abcdefgh
-    """)),
-    ErrorCase("interface endpoint with an empty interface list", 9, 21, "interfaces: an interface endpoint needs at least one interface",
-              endpointDocument("""
-            dns_suffix: abcdefgh
-            interfaces: []
-    """)),
     ErrorCase("gateway endpoint with a dns suffix", 9, 21, "dns_suffix: not allowed on a gateway endpoint", endpointDocument("""
             dns_suffix: abcdefgh
     """, type: "gateway")),

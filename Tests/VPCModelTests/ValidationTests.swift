@@ -99,7 +99,7 @@ import VPCModel
                   - { az: us-east-1a, ipv4: 10.10.1.10 }
         """
         #expect(modelErrors(Self.config(endpoints: s3)) == [
-            "12: InvalidParameter: To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC vpc-0a1b2c3d4e5f60718 must have a gateway endpoint for the service.",
+            "12: InvalidParameter: To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC vpc-0a1b2c3d4e5f60718 must have a Gateway endpoint for the service.",
         ])
         let gateway = s3 + "\n      - id: vpce-0123456789abcdef9\n        service: com.amazonaws.us-east-1.s3\n        type: gateway"
         #expect(modelErrors(Self.config(endpoints: gateway)) == [])

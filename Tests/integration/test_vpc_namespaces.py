@@ -61,6 +61,8 @@ PEER_IP = "10.20.5.5"
 UPSTREAM_PORT = 5301
 PUBLIC_SSM = "198.51.100.7"   # the upstream's ("public DNS") answer for the ssm name
 PUBLIC_FORWARDED = "198.51.100.8"
+APP_INSTANCE = "i-0a1b2c3d4e5f60718"  # the app host as an EC2 instance of VPC A
+APP_NAME = f"ip-{APP_IP.replace('.', '-')}.{REGION}.compute.internal"
 
 
 def run(*cmd, timeout=30, env=None):
@@ -307,6 +309,8 @@ def write_configs(lab):
     pidfile: ""
     directory: "{lab.tmp}"
     access-control: 127.0.0.0/8 allow
+    verbosity: 1
+    log-queries: yes
     # Nothing is resolved from outside: the whole tree is local data.
     local-zone: "." static
     local-data: "{SSM}. 300 IN A {PUBLIC_SSM}"
@@ -328,6 +332,8 @@ vpcs:
     listen: ["{RESOLVER_A}:53"]
     enable_dns_support: true
     enable_dns_hostnames: true
+    instances:
+      - {{ id: {APP_INSTANCE}, ipv4: {APP_IP} }}
     endpoints:
       - id: {ENDPOINT}
         service: com.amazonaws.{REGION}.ssm
@@ -522,3 +528,25 @@ def test_aws_cli_in_other_vpc_cannot_reach_the_endpoint(lab):
     assert result.returncode != 0, result.stdout
     assert "Could not connect to the endpoint URL" in result.stderr, result.stderr
     assert PEER_IP not in lab.logs["moto"].read_text()
+
+
+def test_instance_ec2_name_and_reverse_from_the_client(lab):
+    """The app host is an instance of VPC A: glibc resolves its EC2 name (what `hostname -f`
+    prints on EC2) and its address back to that name, both answered by vpcdns's autodefined
+    zones without the upstream (AWS-DNS-RULES 11)."""
+    forward = lab.exec(lab.app, tool("getent"), "hosts", APP_NAME)
+    assert forward.returncode == 0, forward.stdout + forward.stderr
+    assert forward.stdout.split()[:2] == [APP_IP, APP_NAME], forward.stdout
+    back = lab.exec(lab.app, tool("getent"), "hosts", APP_IP)
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert back.stdout.split()[:2] == [APP_IP, APP_NAME], back.stdout
+    logged = lab.wait_for_query_log(lambda r: r["srcaddr"] == APP_IP and r["query_type"] == "PTR")
+    assert logged and logged[0]["query_name"] == "5.5.10.10.in-addr.arpa.", logged
+    assert logged[0]["answers"] == [{"Rdata": f"{APP_NAME}.", "Type": "PTR", "Class": "IN"}], logged
+    assert "autodefined zone 10.10.in-addr.arpa." in logged[0]["vpcdns_answered_by"], logged
+    # The peer VPC, in the same region, has its own ap-northeast-1.compute.internal without
+    # this instance: NXDOMAIN there, also locally.
+    assert lab.exec(lab.peer, tool("getent"), "hosts", APP_NAME).returncode == 2
+    # The upstream (unbound logs every query it gets) saw none of these names.
+    upstream_queries = lab.logs["unbound"].read_text()
+    assert "in-addr.arpa" not in upstream_queries and "compute.internal" not in upstream_queries, upstream_queries
