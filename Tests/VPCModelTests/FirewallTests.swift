@@ -150,4 +150,30 @@ import VPCModel
             "19: InvalidParameterException: 127.0.0.5:53 is already an address of inbound endpoint rslvr-in-00000000000000001",
         ])
     }
+
+    @Test func firewallRunsBeforeEC2NamesAndPrivateDNS() throws {
+        // AWS: DNS Firewall can block private hosted zone names, VPC endpoint names and EC2 names.
+        let lists = """
+            - { id: rslvr-fdl-00000000000000001, domains: ["*.ec2.internal", "ssm.us-east-1.amazonaws.com"] }
+        """
+        let extra = """
+            instances: [{ id: i-0123456789abcdef0, ipv4: 10.10.5.5 }]
+            endpoints:
+              - id: vpce-0123456789abcdef0
+                service: com.amazonaws.us-east-1.ssm
+                dns_suffix: abcdefgh
+                private_dns: true
+                interfaces: [{ az: us-east-1a, ipv4: 10.10.1.10 }]
+        """
+        let model = try makeModel(Self.config(rules: Self.block, lists: lists, extra: extra))
+        for name in ["ip-10-10-5-5.ec2.internal", "ssm.us-east-1.amazonaws.com"] {
+            guard case .answer(let answer) = decide(model, name), case .firewallBlock = answer.reason.source else {
+                Issue.record("\(name) not blocked")
+                continue
+            }
+            #expect(answer.answers.isEmpty)
+        }
+        guard case .answer(let ptr) = decide(model, "5.5.10.10.in-addr.arpa", .ptr) else { Issue.record("PTR not local"); return }
+        #expect(ptr.answers.map(\.description) == ["5.5.10.10.in-addr.arpa. 60 IN PTR ip-10-10-5-5.ec2.internal."])
+    }
 }

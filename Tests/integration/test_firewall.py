@@ -469,3 +469,40 @@ def test_reference_config_documents_firewall_inbound_endpoints_and_profiles(tmp_
         (REPO / "Config" / "zones" / "corp.example.internal.zone").read_text())
     result = run_vpcdns("check", "--config", str(tmp_path / "vpcdns.yaml"))
     assert result.returncode == 0, result.stdout + result.stderr + text
+
+
+RELOAD_CONFIG = """\
+listen: ["127.0.0.1:$PORT"]
+upstreams: ["$UPSTREAM"]
+allow: ["127.0.0.0/8"]
+upstream_timeout_ms: 500
+upstream_tries: 1
+firewall:
+  domain_lists:
+    - { id: rslvr-fdl-0a1b2c3d4e5f60001, file: lists/blocked.txt }
+  rule_groups:
+    - id: rslvr-frg-0a1b2c3d4e5f60001
+      rules:
+        - { name: block, priority: 100, domain_list: rslvr-fdl-0a1b2c3d4e5f60001, action: BLOCK, block_response: NXDOMAIN }
+vpcs:
+  - id: vpc-0aaaaaaa
+    region: ap-northeast-1
+    cidrs: ["127.0.0.16/28"]
+    firewall:
+      rule_groups: [{ id: rslvr-frg-0a1b2c3d4e5f60001, priority: 101 }]
+"""
+
+
+def test_reload_rereads_domain_list_files_and_keeps_the_old_firewall_on_errors(launcher):
+    upstream = launcher.unbound(UPSTREAM_DATA)
+    daemon = launcher.vpcdns(RELOAD_CONFIG, {"lists/blocked.txt": "bad.fw.test\n"}, UPSTREAM=upstream.address)
+    listed = daemon.config.parent / "lists" / "blocked.txt"
+    assert daemon.dig("bad.fw.test", source=VPC_A).status == "NXDOMAIN"
+    assert daemon.dig("nx.fw.test", source=VPC_A).status == "NOERROR"
+    listed.write_text("bad.fw.test\nnx.fw.test\n")
+    assert daemon.reload() == "reloaded", daemon.stderr_text()
+    assert daemon.dig("nx.fw.test", source=VPC_A).status == "NXDOMAIN"
+    listed.write_text("bad.fw.test\nnot a domain\n")
+    assert daemon.reload() == "failed", daemon.stderr_text()
+    assert f"{listed}:2:1: ValidationException" in daemon.stderr_text(), daemon.stderr_text()
+    assert daemon.dig("nx.fw.test", source=VPC_A).status == "NXDOMAIN"
