@@ -26,9 +26,10 @@ extension QueryEngine {
                                      sink: Sink, client: SocketAddress, transport: QueryEvent.Transport, reason: Reason) {
         let key = CacheKey(name: name, type: request.question.type, dnsClass: .internet,
                            dnssecOK: request.edns?.dnssecOK ?? false, upstreamSet: channel.id)
-        // A chain the DNS Firewall still inspects needs the decoded answer, not stored bytes.
-        let inspects = reason.firewall?.pendingInspection != nil
-        if chain.isEmpty, !inspects, let bytes = cache.lookupWire(key, query: request.message, edns: ResponseBuilder.responseEDNS(for: request.edns),
+        // A chain the DNS Firewall still inspects, and the answers of a firewall match (logged
+        // even from the cache), need the decoded answer, not stored bytes.
+        let decodes = reason.firewall.map { $0.pendingInspection != nil || $0.match != nil } ?? false
+        if chain.isEmpty, !decodes, let bytes = cache.lookupWire(key, query: request.message, edns: ResponseBuilder.responseEDNS(for: request.edns),
                                                        maxSize: request.maxResponseSize) {
             sink.send(bytes)
             // Observers get the stored reply's RCODE (NOERROR or NXDOMAIN: nothing else is cached)
@@ -38,7 +39,7 @@ extension QueryEngine {
             return
         }
         let pending = PendingQuery(request: request, chain: chain, sink: sink, client: client, transport: transport, reason: reason)
-        if !chain.isEmpty || inspects, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
+        if !chain.isEmpty || decodes, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
             respond(pending, with: cached, fromCache: true)
             return
         }

@@ -382,6 +382,12 @@ def test_query_log_firewall_fields_srcids_and_cached_alerts(served):
         log, lambda r: r["query_name"] == "alerted.fw.test." and r["query_type"] == "AAAA")) and len(found) == 2 and found, 5)
     assert alerts, log.read_text()
     assert all(r["firewall_rule_action"] == "ALERT" and r["firewall_domain_list_id"] == LISTS["alert"] for r in alerts), alerts
+    cached_alert = daemon.dig("alerted.fw.test", source=VPC_A)  # A, then A again from the cache
+    cached_alert = daemon.dig("alerted.fw.test", source=VPC_A)
+    assert cached_alert.rdata("A") == ["192.0.2.54"], cached_alert
+    a_alerts = wait_for(lambda: (found := log_records(
+        log, lambda r: r["query_name"] == "alerted.fw.test." and r["query_type"] == "A")) and len(found) >= 2 and found, 5)
+    assert a_alerts and all(r["answers"] == [{"Rdata": "192.0.2.54", "Type": "A", "Class": "IN"}] for r in a_alerts), a_alerts
 
     plain = log_records(log, lambda r: r["query_name"] == "keep.rp.test.")
     assert plain and all("firewall_rule_action" not in r for r in plain), plain
