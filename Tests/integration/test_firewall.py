@@ -389,6 +389,7 @@ def test_query_log_firewall_fields_srcids_and_cached_alerts(served):
         log, lambda r: r["query_name"] == "alerted.fw.test." and r["query_type"] == "A")) and len(found) >= 2 and found, 5)
     assert a_alerts and all(r["answers"] == [{"Rdata": "192.0.2.54", "Type": "A", "Class": "IN"}] for r in a_alerts), a_alerts
 
+    daemon.dig("keep.rp.test", "TXT", source=VPC_A)  # ALLOW: no firewall fields
     plain = log_records(log, lambda r: r["query_name"] == "keep.rp.test.")
     assert plain and all("firewall_rule_action" not in r for r in plain), plain
 
