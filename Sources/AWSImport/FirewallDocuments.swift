@@ -130,9 +130,12 @@ struct ImportedFirewall {
             for rule in rules.filter({ $0.groupID == id }).sorted(by: { $0.priority < $1.priority }) {
                 text += "        - name: \(quoted(rule.name))\n          priority: \(rule.priority)\n"
                 text += "          domain_list: \(rule.listID)\n          action: \(rule.action)\n"
-                if let value = rule.blockResponse { text += "          block_response: \(value)\n" }
-                if let value = rule.overrideDomain { text += "          block_override_domain: \(quoted(value))\n" }
-                if let value = rule.overrideTTL { text += "          block_override_ttl: \(value)\n" }
+                // Settings AWS ignores for the rule's action are left out: check refuses them.
+                let blocks = rule.action.uppercased() == "BLOCK"
+                let overrides = blocks && rule.blockResponse?.uppercased() == "OVERRIDE"
+                if blocks, let value = rule.blockResponse { text += "          block_response: \(value)\n" }
+                if overrides, let value = rule.overrideDomain { text += "          block_override_domain: \(quoted(value))\n" }
+                if overrides, let value = rule.overrideTTL { text += "          block_override_ttl: \(value)\n" }
                 if let value = rule.qtype { text += "          qtype: \(value)\n" }
                 if let value = rule.redirection { text += "          redirection: \(value)\n" }
             }

@@ -56,4 +56,17 @@ import VPCModel
         var importer = ConfigImporter()
         #expect(throws: ImportError.self) { try importer.add(file: "domains.json", text: "{\"Domains\": [\"a.example.\"]}") }
     }
+
+    @Test func overrideSettingsOfOtherResponsesAreLeftOut() throws {
+        var importer = ConfigImporter()
+        try importer.add(file: "rules.json", text: """
+            {"FirewallRules": [{"FirewallRuleGroupId": "rslvr-frg-47f93271fexample", "FirewallDomainListId": "rslvr-fdl-42b60677cexample",
+              "Name": "nx", "Priority": 100, "Action": "BLOCK", "BlockResponse": "NXDOMAIN", "BlockOverrideTtl": 0},
+             {"FirewallRuleGroupId": "rslvr-frg-47f93271fexample", "FirewallDomainListId": "rslvr-fdl-42b60677cexample",
+              "Name": "ok", "Priority": 200, "Action": "ALLOW", "BlockResponse": "NODATA"}]}
+            """)
+        let yaml = try importer.yaml()
+        #expect(!yaml.contains("block_override_ttl"))
+        #expect(yaml.components(separatedBy: "block_response").count == 2)
+    }
 }
