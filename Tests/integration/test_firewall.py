@@ -513,3 +513,23 @@ def test_reload_rereads_domain_list_files_and_keeps_the_old_firewall_on_errors(l
     assert daemon.reload() == "failed", daemon.stderr_text()
     assert f"{listed}:2:1: ValidationException" in daemon.stderr_text(), daemon.stderr_text()
     assert daemon.dig("nx.fw.test", source=VPC_A).status == "NXDOMAIN"
+
+
+def test_import_of_route53resolver_output_gives_a_config_check_accepts(tmp_path):
+    from conftest import REPO, run_vpcdns
+    fixtures = REPO / "Tests" / "AWSImportTests" / "Fixtures"
+    names = ["describe-vpc-endpoints.json", "describe-network-interfaces.json", "describe-vpcs.json",
+             "list-firewall-domain-lists.json", "rslvr-fdl-42b60677cexample.domains.json",
+             "list-firewall-rule-groups.json", "list-firewall-rules.json",
+             "list-firewall-rule-group-associations.json"]
+    imported = run_vpcdns("import", *[str(fixtures / name) for name in names])
+    assert imported.returncode == 0, imported.stderr
+    assert "firewall:\n  domain_lists:\n" in imported.stdout and "rslvr-frg-47f93271fexample" in imported.stdout
+    config = tmp_path / "vpcdns.yaml"
+    config.write_text('listen: ["127.0.0.1:53001"]\nupstreams: ["127.0.0.1:9"]\n' + imported.stdout)
+    checked = run_vpcdns("check", "--config", str(config))
+    assert checked.returncode == 0, checked.stdout + checked.stderr + imported.stdout
+    unnamed = tmp_path / "domains.json"
+    unnamed.write_text((fixtures / "rslvr-fdl-42b60677cexample.domains.json").read_text())
+    refused = run_vpcdns("import", str(unnamed))
+    assert refused.returncode == 1 and "name the file after the list id" in refused.stderr, refused
