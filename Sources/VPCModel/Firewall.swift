@@ -50,6 +50,14 @@ public struct Firewall: Sendable {
         deepestWildcard = wildcard.keys.map(Self.labelCount).max() ?? -1
     }
 
+    /// The rule groups in evaluation order, for status output.
+    public var ruleGroupIDs: [String] {
+        var seen: Set<String> = []
+        return rules.map(\.match.ruleGroupID).filter { seen.insert($0).inserted }
+    }
+
+    public var ruleCount: Int { rules.count }
+
     static func key(_ name: DNSName) -> Key { Key(wire: name.lowercased().wire[...]) }
 
     private static func labelCount(_ key: Key) -> Int {

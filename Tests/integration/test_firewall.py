@@ -533,3 +533,12 @@ def test_import_of_route53resolver_output_gives_a_config_check_accepts(tmp_path)
     unnamed.write_text((fixtures / "rslvr-fdl-42b60677cexample.domains.json").read_text())
     refused = run_vpcdns("import", str(unnamed))
     assert refused.returncode == 1 and "name the file after the list id" in refused.stderr, refused
+
+
+def test_zones_shows_the_firewall_and_what_inbound_endpoints_add(served):
+    from conftest import run_vpcdns
+    report = run_vpcdns("zones", "--config", str(served.daemon.config))
+    assert report.returncode == 0, report.stderr
+    assert f";; DNS Firewall, first: 10 rules of {MAIN_GROUP}, {SECOND_GROUP}, fail closed" in report.stdout, report.stdout
+    assert f";; VPC vpc-0aaaaaaa through inbound endpoint {INBOUND} (127.0.0.5:" in report.stdout, report.stdout
+    assert "s3.ap-northeast-1.amazonaws.com. of vpce-0aaaaaaaaaaaaaaa3" in report.stdout, report.stdout
