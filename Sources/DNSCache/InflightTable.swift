@@ -31,6 +31,14 @@ public final class InflightTable<Key: Hashable & Sendable, Waiter: Sendable>: Se
         pending.withLock { $0.removeValue(forKey: key) ?? [] }
     }
 
+    /// Ends every round and returns all waiters, by key (a stop answers them all).
+    public func completeAll() -> [(key: Key, waiters: [Waiter])] {
+        pending.withLock { table in
+            defer { table.removeAll() }
+            return table.map { (key: $0.key, waiters: $0.value) }
+        }
+    }
+
     /// Waiters queued for `key`.
     public func waiterCount(for key: Key) -> Int {
         pending.withLock { $0[key]?.count ?? 0 }

@@ -24,6 +24,13 @@ final class SocketWatch {
     var liveSources = 0
     /// c-ares closed the socket; the descriptor closes when `liveSources` reaches 0.
     var closeRequested = false
+    /// For UDP: exact answers that arrived on query sockets, for c-ares to read from this socket.
+    var inbox: [[UInt8]] = []
+    /// For TCP: the server, and the message being read (see `steerStream`).
+    var streamPeer: SocketAddress?
+    var streamLength: Int?
+    var streamMessage: [UInt8] = []
+    var streamMarked = false
 
     init(descriptor: ares_socket_t, token: UInt64, isDatagram: Bool) {
         self.descriptor = descriptor
@@ -59,13 +66,16 @@ extension UpstreamChannel {
 
     /// c-ares's `socket`: with user socket functions c-ares configures nothing itself.
     func openSocket(domain: Int32, type: Int32, protocol proto: Int32) -> ares_socket_t {
-        let descriptor = socket(domain, type | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), proto)
+        let isDatagram = type == Int32(SOCK_DGRAM.rawValue)
+        let descriptor = isDatagram ? Self.openRandomPortSocket(family: domain)
+                                    : socket(domain, type | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), proto)
         guard descriptor >= 0 else { return ARES_SOCKET_BAD }
-        if type == Int32(SOCK_DGRAM.rawValue) {
-            // Bursts of answers overflow the default buffer; best effort, capped by rmem_max.
+        if isDatagram {
+            // Answers to queries sent from this socket itself (when no query socket could be
+            // opened) come in bursts; best effort, capped by rmem_max.
             var size: Int32 = 4 << 20
             _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        } else if type == Int32(SOCK_STREAM.rawValue) {
+        } else {
             var on: Int32 = 1
             _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
         }
@@ -89,6 +99,7 @@ extension UpstreamChannel {
             return -1
         }
         guard let watch = openSockets[descriptor], watch.isDatagram else {
+            openSockets[descriptor]?.streamPeer = SocketAddress(storage: address)
             return connect(descriptor, address, length)
         }
         guard let peer = SocketAddress(storage: address) else {
@@ -99,12 +110,31 @@ extension UpstreamChannel {
         return 0
     }
 
-    /// c-ares's `recvfrom` (and `recv` for TCP, with no address). For UDP, datagrams from anyone but
-    /// the server are read and dropped, as a connected socket would never have delivered them.
+    /// c-ares's `recvfrom` (and `recv` for TCP, with no address). For UDP, c-ares first gets the
+    /// answers query sockets took in, then what came to its own socket; of those only exact answers
+    /// from the server (as `isExactAnswer`), the rest is read and dropped. Both are `steer`ed.
     func receive(_ descriptor: ares_socket_t, into buffer: UnsafeMutableRawPointer?, length: Int, flags: Int32,
                  from: UnsafeMutablePointer<sockaddr>?, fromLength: UnsafeMutablePointer<ares_socklen_t>?) -> ares_ssize_t {
-        guard let peer = openSockets[descriptor]?.datagramPeer else {
-            return recvfrom(descriptor, buffer, length, flags, from, fromLength)
+        guard let watch = openSockets[descriptor], let peer = watch.datagramPeer else {
+            let count = recvfrom(descriptor, buffer, length, flags, from, fromLength)
+            if count > 0, let buffer, let watch = openSockets[descriptor] {
+                steerStream(watch, chunk: UnsafeMutableRawBufferPointer(start: buffer, count: count))
+            }
+            return count
+        }
+        if !watch.inbox.isEmpty, let buffer {
+            let datagram = watch.inbox.removeFirst()
+            let count = min(length, datagram.count)
+            datagram.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: count) }
+            steer(UnsafeMutableRawBufferPointer(start: buffer, count: count), from: peer)
+            if let from, let fromLength {
+                peer.withSockAddr { address, addressLength in
+                    let copied = min(Int(fromLength.pointee), Int(addressLength))
+                    UnsafeMutableRawPointer(from).copyMemory(from: address, byteCount: copied)
+                    fromLength.pointee = addressLength
+                }
+            }
+            return count
         }
         var storage = sockaddr_storage()
         while true {
@@ -115,10 +145,13 @@ extension UpstreamChannel {
                 }
             }
             guard count >= 0 else { return count }  // errno is c-ares's to read
-            guard withUnsafeBytes(of: &storage, { SocketAddress(storage: $0.baseAddress!) }) == peer else {
+            guard withUnsafeBytes(of: &storage, { SocketAddress(storage: $0.baseAddress!) }) == peer, let buffer,
+                  isExactAnswer(UnsafeRawBufferPointer(start: buffer, count: min(count, length))) else {
                 statistics.strayDatagrams += 1
+                counters.rejected()
                 continue
             }
+            steer(UnsafeMutableRawBufferPointer(start: buffer, count: min(count, length)), from: peer)
             if let from, let fromLength {
                 let copied = min(Int(fromLength.pointee), Int(storageLength))
                 withUnsafeBytes(of: &storage) { UnsafeMutableRawPointer(from).copyMemory(from: $0.baseAddress!, byteCount: copied) }
@@ -129,13 +162,17 @@ extension UpstreamChannel {
     }
 
     /// c-ares's `writev`, as `sendmsg` with MSG_NOSIGNAL (a TCP peer that went away must not raise
-    /// SIGPIPE). UDP names the server on every datagram (the socket is not connected).
+    /// SIGPIPE). UDP goes out from a query socket of its own (see `QuerySocket`), or, when none can
+    /// be opened, from this socket, naming the server on every datagram (it is not connected).
     func send(_ descriptor: ares_socket_t, vectors: UnsafePointer<iovec>?, count: Int32) -> ares_ssize_t {
         var message = msghdr()
         message.msg_iov = UnsafeMutablePointer(mutating: vectors)
         message.msg_iovlen = Int(count)
-        guard let peer = openSockets[descriptor]?.datagramPeer else {
+        guard let watch = openSockets[descriptor], let peer = watch.datagramPeer else {
             return sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL))
+        }
+        if let vectors, let sent = sendFromQuerySocket(watch, peer: peer, vectors: vectors, count: count) {
+            return sent
         }
         return peer.withSockAddr { address, addressLength in
             message.msg_name = UnsafeMutableRawPointer(mutating: address)
@@ -151,6 +188,8 @@ extension UpstreamChannel {
         }
         statistics.socketsClosed += 1
         watch.closeRequested = true
+        watch.inbox.removeAll()
+        closeQuerySockets(through: watch)
         cancelSources(of: watch)
         closeIfUnwatched(watch)
         return 0

@@ -8,7 +8,8 @@ import Glibc
 ///
 /// c-ares is driven by events, never polled: its sock-state callback opens and cancels one Dispatch
 /// read (and, while it has TCP data to write, write) source per socket, readiness calls
-/// `ares_process_fd`, and a single timer follows `ares_timeout` and the queries' deadlines.
+/// `ares_process_fd`, and a single timer follows `ares_timeout` (read only when it fires) and the
+/// queries' deadlines. UDP queries leave from sockets of their own (see `QuerySocket`).
 ///
 /// `@unchecked Sendable`: every mutable property is touched only on `queue`, a private serial
 /// queue; the public methods hop onto it.
@@ -22,6 +23,8 @@ public final class UpstreamChannel: @unchecked Sendable {
     var channel: ares_channel?
     /// c-ares keeps this pointer: freed in deinit, after `ares_destroy`.
     let socketFunctions: UnsafeMutablePointer<ares_socket_functions>
+    /// Where query sockets read datagrams (the largest UDP payload), reused for every read.
+    let receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
     private let timer: DispatchSourceTimer
     /// `configuration.deadline`, for Dispatch.
     private let queryDeadline: DispatchTimeInterval
@@ -34,8 +37,16 @@ public final class UpstreamChannel: @unchecked Sendable {
     var nextSocketToken: UInt64 = 0
     var statistics = Statistics()
 
-    /// Upstream query IDs in use: each outstanding query's, until c-ares calls its callback.
-    var upstreamIDs = Set<UInt16>()
+    /// Outstanding queries by upstream ID (unique among them), until c-ares calls their callback.
+    var outstanding: [UInt16: QueryContext] = [:]
+    /// The open query sockets of each outstanding query, by upstream ID.
+    var querySockets: [UInt16: [QuerySocket]] = [:]
+    var querySocketsByDescriptor: [Int32: QuerySocket] = [:]
+    /// Watches the query sockets; its Dispatch source runs `queryPollReady` on the queue.
+    let queryPoll = QueryPoll()
+    private var queryPollSource: DispatchSourceRead?
+    /// Totals for metrics.
+    public let counters = UpstreamCounters()
     /// Outstanding queries in send order, which is deadline order (all get the same deadline).
     private var deadlineQueue: [QueryContext] = []
     private var deadlineHead = 0
@@ -45,6 +56,10 @@ public final class UpstreamChannel: @unchecked Sendable {
     /// How many ares_* calls are on the stack (they nest: a callback may lead to another).
     private var aresDepth = 0
     private var shutdownRequested = false
+    /// When the timer fires next; nil while it is disarmed.
+    private var timerDeadline: DispatchTime?
+    /// One try's timeout: no query c-ares sends times out sooner.
+    private let tryTimeout: DispatchTimeInterval
 
     /// Counters for tests and diagnostics.
     struct Statistics {
@@ -52,9 +67,21 @@ public final class UpstreamChannel: @unchecked Sendable {
         var socketsClosed = 0
         /// Descriptor numbers handed to c-ares, with how often each was handed out.
         var descriptorUses: [ares_socket_t: Int] = [:]
-        /// UDP datagrams dropped because they did not come from the server.
+        /// UDP datagrams dropped because they were not the answer to an outstanding query: from
+        /// another address or port, or with another ID, question or question case.
         var strayDatagrams = 0
+        /// Sockets opened for one query each.
+        var querySocketsOpened = 0
+        /// Queries sent from c-ares's shared socket because no query socket could be opened.
+        var sharedPortSends = 0
+        /// Calls of `ares_timeout`, which walks every outstanding query.
+        var timeoutScans = 0
     }
+
+    /// The largest UDP answer c-ares takes as complete (`ARES_OPT_EDNSPSZ`): anything up to what a
+    /// server may send for our 1232-byte EDNS buffer and more; c-ares reads at most 4097 bytes, so
+    /// a larger datagram counts as truncated and goes to TCP.
+    static let largestUDPAnswer: Int32 = 4096
 
     private static let libraryStatus: Int32 = ares_library_init(ARES_LIB_INIT_ALL)
 
@@ -79,6 +106,7 @@ public final class UpstreamChannel: @unchecked Sendable {
         self.configuration = configuration
         let (seconds, attoseconds) = configuration.deadline.components
         queryDeadline = .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        tryTimeout = .milliseconds(Int(timeoutMilliseconds))
         queue = DispatchQueue(label: "vpcdns.upstream")
         timer = DispatchSource.makeTimerSource(queue: queue)
         socketFunctions = .allocate(capacity: 1)
@@ -88,14 +116,26 @@ public final class UpstreamChannel: @unchecked Sendable {
         timer.setEventHandler { [weak self] in self?.timerFired() }
         timer.schedule(deadline: .distantFuture)
         timer.activate()
+        if queryPoll.descriptor >= 0 {
+            let source = DispatchSource.makeReadSource(fileDescriptor: queryPoll.descriptor, queue: queue)
+            source.setEventHandler { [weak self] in self?.queryPollReady() }
+            source.setCancelHandler { [pollDescriptor = queryPoll.descriptor] in _ = close(pollDescriptor) }
+            source.activate()
+            queryPollSource = source
+        }
 
         let owner = Unmanaged.passUnretained(self).toOpaque()
         var options = ares_options()
-        // NOCHECKRESP: REFUSED / SERVFAIL / NOTIMP answers come back as bytes to relay.
-        // No ARES_FLAG_EDNS: with it, 1.18 rewrites the query (drops its last 11 bytes) and turns
-        // EDNS off channel-wide on a SERVFAIL, FORMERR or NOTIMP answer.
+        // EDNS with EDNSPSZ: UDP answers up to `largestUDPAnswer` bytes are complete (without it,
+        // 1.18 takes every answer over 512 bytes for truncated and asks again over TCP). What 1.18
+        // does with the flag on SERVFAIL, FORMERR and NOTIMP answers (cut the query, turn EDNS off
+        // for the channel) never happens: `steer` marks those answers before c-ares reads them.
+        // No NOCHECKRESP: a REFUSED answer makes c-ares skip to the next server at once (`steer`
+        // marks SERVFAIL from a server that is not the last as REFUSED, and the last one's answer
+        // as NOERROR, restoring the original bytes in the completion).
         // No STAYOPEN: idle sockets close; no PRIMARY: the next server is tried on failure.
-        options.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES
+        options.flags = ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES
+        options.ednspsz = Self.largestUDPAnswer
         options.timeout = timeoutMilliseconds
         options.tries = Int32(configuration.tries)
         options.sock_state_cb = { data, socket, readable, writable in
@@ -105,7 +145,7 @@ public final class UpstreamChannel: @unchecked Sendable {
         }
         options.sock_state_cb_data = owner
         // NOROTATE: `options rotate` in resolv.conf must not reorder the configured servers.
-        let mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_NOROTATE
+        let mask = ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_NOROTATE
         var newChannel: ares_channel?
         let status = ares_init_options(&newChannel, &options, mask)
         guard status == ARES_SUCCESS, let newChannel else {
@@ -129,8 +169,11 @@ public final class UpstreamChannel: @unchecked Sendable {
             queue.sync { teardown() }
         }
         timer.cancel()
+        // Its cancel handler closes the epoll descriptor.
+        queryPollSource?.cancel()
         socketFunctions.deinitialize(count: 1)
         socketFunctions.deallocate()
+        receiveBuffer.deallocate()
     }
 
     /// Sends a DNS query (raw wire bytes, the client's ID inside). `completion` runs exactly once, on the
@@ -139,8 +182,12 @@ public final class UpstreamChannel: @unchecked Sendable {
     /// (`timeout × tries × servers`), `.destroyed` after `shutdown()`.
     ///
     /// The query goes upstream with a fresh random ID, unique among this channel's outstanding
-    /// queries. Answers with any RCODE (REFUSED, SERVFAIL, ...) are returned as bytes. Answers over
-    /// 512 bytes or with TC set over UDP are fetched again over TCP by c-ares.
+    /// queries, the letters of its name in random case, over UDP from a socket of its own on a
+    /// random port; only an answer matching all of these is taken, and the client's ID and name
+    /// are restored in it. SERVFAIL or REFUSED makes the channel ask the next server at once; the
+    /// last server's answer with any RCODE (REFUSED, SERVFAIL, ...) is returned as bytes, as is an
+    /// earlier server's error answer when the later ones fail. UDP answers with TC set (or over
+    /// 4096 bytes) are fetched again over TCP by c-ares.
     public func send(_ query: [UInt8], completion: @escaping @Sendable (Result<[UInt8], UpstreamError>) -> Void) {
         queue.async { self.start(query, completion: completion) }
     }
@@ -172,16 +219,25 @@ public final class UpstreamChannel: @unchecked Sendable {
             completion(.failure(UpstreamError(code: .other, message: "65536 queries outstanding on one upstream channel")))
             return
         }
+        counters.sent()
         var upstreamQuery = query
         upstreamQuery[0] = UInt8(truncatingIfNeeded: upstreamID >> 8)
         upstreamQuery[1] = UInt8(truncatingIfNeeded: upstreamID)
+        let questionEnd = query.withUnsafeBytes { UpstreamWire.questionEnd($0) } ?? UpstreamWire.headerSize
+        var generator = SystemRandomNumberGenerator()
+        UpstreamWire.randomizeCase(&upstreamQuery, questionEnd: questionEnd, using: &generator)
+        let now = DispatchTime.now()
         let context = QueryContext(
             owner: self,
             clientID: UInt16(query[0]) << 8 | UInt16(query[1]),
             upstreamID: upstreamID,
-            deadline: .now() + queryDeadline,
+            clientQuestion: Array(query[UpstreamWire.headerSize..<questionEnd]),
+            upstreamQuestion: Array(upstreamQuery[UpstreamWire.headerSize..<questionEnd]),
+            started: now,
+            deadline: now + queryDeadline,
             completion: completion
         )
+        outstanding[upstreamID] = context
         deadlineQueue.append(context)
         // Retained once here, released in the callback, which c-ares calls exactly once.
         let argument = Unmanaged.passRetained(context).toOpaque()
@@ -195,11 +251,11 @@ public final class UpstreamChannel: @unchecked Sendable {
     }
 
     private func allocateUpstreamID() -> UInt16? {
-        guard upstreamIDs.count <= Int(UInt16.max) else { return nil }
+        guard outstanding.count <= Int(UInt16.max) else { return nil }
         var generator = SystemRandomNumberGenerator()
         while true {
             let candidate = UInt16.random(in: .min ... .max, using: &generator)
-            if upstreamIDs.insert(candidate).inserted { return candidate }
+            if outstanding[candidate] == nil { return candidate }
         }
     }
 
@@ -219,30 +275,56 @@ public final class UpstreamChannel: @unchecked Sendable {
         if shutdownRequested {
             teardown()
         } else {
-            rearmTimer()
+            armTimerForNewQueries()
         }
     }
 
+    /// After any event: whatever c-ares sent in it times out no sooner than one try's timeout from
+    /// now, so the timer must fire by then. `ares_timeout` walks every outstanding query, so it
+    /// runs only when the timer fires, not after every send and read.
+    private func armTimerForNewQueries() {
+        guard !outstanding.isEmpty else { return }
+        let latest = DispatchTime.now() + tryTimeout
+        if let timerDeadline, timerDeadline <= latest { return }
+        schedule(latest)
+    }
+
     private func timerFired() {
+        timerDeadline = nil
         if channel == nil { return }
         // Both descriptors ARES_SOCKET_BAD: c-ares only processes its timeouts.
         withAres { ares_process_fd($0, ARES_SOCKET_BAD, ARES_SOCKET_BAD) }
+        rearmTimer()
     }
 
+    /// Sets the timer to c-ares's next timeout or the next query deadline, whichever is first.
     private func rearmTimer() {
         guard let channel else { return }
         var next: DispatchTime?
         var buffer = timeval()
+        statistics.timeoutScans += 1
         if let remaining = ares_timeout(channel, nil, &buffer) {
             // Points into `buffer` (or c-ares's own storage): read it at once.
             let value = remaining.pointee
-            let microseconds = max(0, Int(value.tv_sec) * 1_000_000 + Int(value.tv_usec))
+            // At least 5 ms apart: under load timeouts come in a steady trickle, and each firing
+            // walks every outstanding query.
+            let microseconds = max(5_000, Int(value.tv_sec) * 1_000_000 + Int(value.tv_usec))
             next = .now() + .microseconds(microseconds)
         }
         if let earliest = firstOutstandingDeadline() {
             next = next.map { min($0, earliest) } ?? earliest
         }
-        timer.schedule(deadline: next ?? .distantFuture, leeway: .milliseconds(2))
+        if let next {
+            schedule(next)
+        } else {
+            timerDeadline = nil
+            timer.schedule(deadline: .distantFuture)
+        }
+    }
+
+    private func schedule(_ deadline: DispatchTime) {
+        timerDeadline = deadline
+        timer.schedule(deadline: deadline, leeway: .milliseconds(2))
     }
 
     /// Drops finished queries from the front of the deadline queue; returns the first live deadline.
@@ -263,7 +345,7 @@ public final class UpstreamChannel: @unchecked Sendable {
                 guard context.deadline <= now else { break }
                 context.isFinished = true
                 let error = UpstreamError(code: .timeout, message: "no answer from \(serverList) within \(configuration.deadline)")
-                pendingCompletions.append(PendingCompletion(completion: context.completion, result: .failure(error)))
+                complete(context, with: .failure(error), now: now)
             }
             deadlineHead += 1
         }
@@ -312,6 +394,7 @@ public final class UpstreamChannel: @unchecked Sendable {
         aresDepth -= 1
         deadlineQueue.removeAll()
         deadlineHead = 0
+        timerDeadline = nil
         timer.schedule(deadline: .distantFuture)
         runPendingCompletions()
     }
@@ -329,42 +412,77 @@ final class QueryContext {
     unowned(unsafe) let owner: UpstreamChannel
     let clientID: UInt16
     let upstreamID: UInt16
+    /// The question section as the client sent it, restored in the answer.
+    let clientQuestion: [UInt8]
+    /// The question section as sent upstream (name in random case), which the answer must echo.
+    let upstreamQuestion: [UInt8]
+    let started: DispatchTime
     let deadline: DispatchTime
     let completion: @Sendable (Result<[UInt8], UpstreamError>) -> Void
     /// Set once the completion is queued: by c-ares's callback or by the deadline.
     var isFinished = false
+    /// The last error answer (SERVFAIL, REFUSED, FORMERR, NOTIMP) as the server sent it, before
+    /// `steer` marked it for c-ares.
+    var heldAnswer: [UInt8]?
 
-    init(owner: UpstreamChannel, clientID: UInt16, upstreamID: UInt16, deadline: DispatchTime,
-         completion: @escaping @Sendable (Result<[UInt8], UpstreamError>) -> Void) {
+    init(owner: UpstreamChannel, clientID: UInt16, upstreamID: UInt16, clientQuestion: [UInt8], upstreamQuestion: [UInt8],
+         started: DispatchTime, deadline: DispatchTime, completion: @escaping @Sendable (Result<[UInt8], UpstreamError>) -> Void) {
         self.owner = owner
         self.clientID = clientID
         self.upstreamID = upstreamID
+        self.clientQuestion = clientQuestion
+        self.upstreamQuestion = upstreamQuestion
+        self.started = started
         self.deadline = deadline
         self.completion = completion
     }
 
-    /// The `ares_send` callback: balances the retain of `start`, copies the answer (valid only now)
-    /// and restores the client's ID in it.
+    /// The `ares_send` callback: balances the retain of `start`, copies the answer (valid only now),
+    /// puts back what `steer` marked, and restores the client's ID and question in it.
     static func finished(_ argument: UnsafeMutableRawPointer?, status: Int32, answer: UnsafeMutablePointer<UInt8>?, length: Int32) {
         guard let argument else { return }
         let context = Unmanaged<QueryContext>.fromOpaque(argument).takeRetainedValue()
         let owner = context.owner
-        owner.upstreamIDs.remove(context.upstreamID)
+        owner.outstanding[context.upstreamID] = nil
+        owner.closeQuerySockets(of: context.upstreamID)
         guard !context.isFinished else { return }
-        context.isFinished = true
-        let result: Result<[UInt8], UpstreamError>
-        if status == ARES_SUCCESS {
-            if let answer, length >= 12 {
-                var bytes = Array(UnsafeBufferPointer(start: answer, count: Int(length)))
-                bytes[0] = UInt8(truncatingIfNeeded: context.clientID >> 8)
-                bytes[1] = UInt8(truncatingIfNeeded: context.clientID)
-                result = .success(bytes)
+        var bytes: [UInt8]?
+        if status == ARES_SUCCESS, let answer, length >= 12 {
+            let received = UnsafeBufferPointer(start: answer, count: Int(length))
+            if let held = context.heldAnswer, held.count == received.count,
+               held.indices.allSatisfy({ $0 == 3 || held[$0] == received[$0] }) {
+                bytes = held
             } else {
-                result = .failure(UpstreamError(code: .malformedAnswer, message: "answer of \(length) bytes is shorter than a DNS header"))
+                bytes = Array(received)
             }
+        } else if status != ARES_SUCCESS, status != ARES_EDESTRUCTION, let held = context.heldAnswer {
+            // Every server failed; the last error answer is relayed rather than a failure.
+            bytes = held
+        }
+        let result: Result<[UInt8], UpstreamError>
+        if var bytes {
+            bytes[0] = UInt8(truncatingIfNeeded: context.clientID >> 8)
+            bytes[1] = UInt8(truncatingIfNeeded: context.clientID)
+            let questionEnd = UpstreamWire.headerSize + context.clientQuestion.count
+            if bytes.count >= questionEnd, bytes[4] == 0, bytes[5] == 1 {
+                bytes.replaceSubrange(UpstreamWire.headerSize..<questionEnd, with: context.clientQuestion)
+            }
+            result = .success(bytes)
+        } else if status == ARES_SUCCESS {
+            result = .failure(UpstreamError(code: .malformedAnswer, message: "answer of \(length) bytes is shorter than a DNS header"))
         } else {
             result = .failure(UpstreamError(aresStatus: status))
         }
-        owner.pendingCompletions.append(PendingCompletion(completion: context.completion, result: result))
+        owner.complete(context, with: result, now: .now())
+    }
+}
+
+extension UpstreamChannel {
+    /// Queues the query's completion (run once the outermost ares_* call returned) and counts it.
+    func complete(_ context: QueryContext, with result: Result<[UInt8], UpstreamError>, now: DispatchTime) {
+        context.isFinished = true
+        let microseconds = Int((now.uptimeNanoseconds &- context.started.uptimeNanoseconds) / 1000)
+        counters.completed(result, microseconds: microseconds)
+        pendingCompletions.append(PendingCompletion(completion: context.completion, result: result))
     }
 }

@@ -143,7 +143,10 @@ public final class Daemon: @unchecked Sendable {
         watchdog?.stop()
         notify { try $0.stopping() }
         let engine = self.engine!
-        listeners.stop(drain: options.drainTime) { engine.pendingForwards == 0 }
+        // Forwarded queries still waiting when the drain time is over get SERVFAIL before the
+        // sockets close: no client is left without an answer.
+        listeners.stop(drain: options.drainTime, isIdle: { engine.pendingForwards == 0 },
+                       atDrainEnd: { engine.answerPendingForwards() })
         engine.state.upstreams.shutdown()
         queryLog?.close()
         exit(0)

@@ -59,13 +59,13 @@ final class ListenerSet: @unchecked Sendable {
     var isServing: Bool { inherited != nil || !byAddress.isEmpty }
 
     /// Stops accepting, lets in-flight answers go out for up to `drain` (UDP ones until `isIdle`
-    /// says none is pending), closes everything.
-    func stop(drain: Duration, isIdle: @escaping @Sendable () -> Bool) {
+    /// says none is pending), runs `atDrainEnd` for what is still unanswered, closes everything.
+    func stop(drain: Duration, isIdle: @escaping @Sendable () -> Bool, atDrainEnd: @escaping @Sendable () -> Void) {
         let all = (inherited.map { [$0] } ?? []) + Array(byAddress.values)
         // Stop every set at once, so the drain time is shared rather than added up.
         let group = DispatchGroup()
         for listeners in all {
-            DispatchQueue.global().async(group: group) { listeners.stop(drainFor: drain, isIdle: isIdle) }
+            DispatchQueue.global().async(group: group) { listeners.stop(drainFor: drain, isIdle: isIdle, atDrainEnd: atDrainEnd) }
         }
         group.wait()
         inherited = nil

@@ -23,7 +23,8 @@ public enum StateLoader {
         let model = try loadModel(source)
         let configurations = try upstreamConfigurations(model, source: source, resolvConfPath: resolvConfPath)
         do {
-            return ServingState(model: model, upstreams: try UpstreamPool(configurations: configurations, reusing: previous?.upstreams))
+            return ServingState(model: model, upstreams: try UpstreamPool(configurations: configurations, limits: model.config.maxPendingForwards,
+                                                                             reusing: previous?.upstreams))
         } catch {
             throw Failure(description: "\(source): upstreams: \(error)")
         }

@@ -13,6 +13,8 @@ struct PendingQuery: Sendable {
     let client: SocketAddress
     let transport: QueryEvent.Transport
     let reason: Reason
+    /// The upstream set's count of waiting queries, which this query holds a place in.
+    let setPending: PendingForwards
 }
 
 extension QueryEngine {
@@ -22,6 +24,8 @@ extension QueryEngine {
 
     /// Answers from the cache, or joins (or starts) the one upstream query for this key. The sink
     /// is boxed into a `PendingQuery` only on a miss, so a cache hit allocates nothing but its reply.
+    /// A miss that would exceed `max_pending_forwards` (for its upstream set or in total) is
+    /// answered at once by `answerWithoutUpstream`, never queued and never left unanswered.
     func forward<Sink: ResponseSink>(_ request: Request, name: DNSName, chain: [ResourceRecord], channel: PooledChannel,
                                      sink: Sink, client: SocketAddress, transport: QueryEvent.Transport, reason: Reason) {
         let key = CacheKey(name: name, type: request.question.type, dnsClass: .internet,
@@ -38,16 +42,24 @@ extension QueryEngine {
                     answers: [], reason: reason, fromCache: true)
             return
         }
-        let pending = PendingQuery(request: request, chain: chain, sink: sink, client: client, transport: transport, reason: reason)
+        let pending = PendingQuery(request: request, chain: chain, sink: sink, client: client, transport: transport, reason: reason,
+                                   setPending: channel.pending)
         if !chain.isEmpty || decodes, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
             respond(pending, with: cached, fromCache: true)
             return
         }
         guard let upstream = channel.channel else {
             // No upstream servers (`upstreams: []`): nothing to forward to.
-            pending.sink.send(ResponseBuilder.error(.servFail, for: pending.request))
-            observe(client: pending.client, transport: pending.transport, question: pending.request.question,
-                    rcode: .servFail, answers: [], reason: pending.reason)
+            answerWithoutUpstream(pending, key: key)
+            return
+        }
+        guard channel.pending.reserve(limit: channel.limits.perUpstreamSet) else {
+            answerWithoutUpstream(pending, key: key)
+            return
+        }
+        guard waitingForwards.reserve(limit: channel.limits.total) else {
+            channel.pending.release()
+            answerWithoutUpstream(pending, key: key)
             return
         }
         guard inflight.join(key, pending) else { return }
@@ -60,7 +72,8 @@ extension QueryEngine {
         }
     }
 
-    /// Decodes the upstream's answer, caches it, and answers every query that waited for it.
+    /// Decodes the upstream's answer, scrubs it to the question's chain, caches it, and answers
+    /// every query that waited for it.
     private func completeUpstream(_ key: CacheKey, result: Result<[UInt8], UpstreamError>) {
         var answer: Message?
         if case .success(let bytes) = result, var decoded = try? Message(wire: bytes),
@@ -68,28 +81,67 @@ extension QueryEngine {
            decoded.questions[0].type == key.type {
             // AWS's resolver never sets AD (AWS-DNS-RULES 6.6), fresh or cached.
             decoded.header.authenticData = false
+            AnswerScrubber.scrub(&decoded, question: decoded.questions[0])
             answer = decoded
             cache.store(decoded, for: key)
         }
         for pending in inflight.complete(key) {
+            release(pending)
             if let answer {
                 respond(pending, with: answer, fromCache: false)
             } else {
-                pending.sink.send(ResponseBuilder.error(.servFail, for: pending.request))
-                observe(client: pending.client, transport: pending.transport, question: pending.request.question,
-                        rcode: .servFail, answers: [], reason: pending.reason)
+                answerWithoutUpstream(pending, key: key)
             }
         }
+    }
+
+    /// Answers every forwarded query still waiting (as when its upstream failed), at once: a
+    /// stop calls this when its drain time is over, before the sockets close, so no client is
+    /// left without an answer. Upstream answers arriving later are still cached.
+    public func answerPendingForwards() {
+        for (key, waiters) in inflight.completeAll() {
+            for pending in waiters {
+                release(pending)
+                answerWithoutUpstream(pending, key: key)
+            }
+        }
+    }
+
+    private func release(_ pending: PendingQuery) {
+        pending.setPending.release()
+        waitingForwards.release()
+    }
+
+    /// The answer for a query the upstream could not answer: failed, timed out, over the
+    /// pending limit, or still waiting at stop. SERVFAIL; this is where a stale cached answer
+    /// would be served instead (serve-stale, RFC 8767).
+    func answerWithoutUpstream(_ pending: PendingQuery, key: CacheKey) {
+        pending.sink.send(ResponseBuilder.error(.servFail, for: pending.request))
+        observe(client: pending.client, transport: pending.transport, question: pending.request.question,
+                rcode: .servFail, answers: [], reason: pending.reason)
     }
 
     /// The client's response built from an upstream (or cached) message: the client's ID,
     /// question and EDNS, AA and AD cleared (AWS-DNS-RULES 3.10, 6.6), sized to the client.
     func respond(_ pending: PendingQuery, with upstream: Message, fromCache: Bool) {
         let answer = ForwardedAnswer(pending, upstream: upstream)
-        let bytes = ResponseBuilder.response(to: pending.request, rcode: answer.rcode, answers: answer.answers,
+        var bytes = ResponseBuilder.response(to: pending.request, rcode: answer.rcode, answers: answer.answers,
                                              authorities: answer.authorities, additionals: answer.additionals)
+        if pending.transport == .tcp, bytes.count >= 3, bytes[2] & 0x02 != 0 {
+            bytes = Self.fittedTCPResponse(to: pending.request, rcode: answer.rcode, answers: answer.answers, authorities: answer.authorities)
+        }
         pending.sink.send(bytes)
         observe(client: pending.client, transport: pending.transport, question: pending.request.question, rcode: answer.rcode,
                 answers: answer.answers, reason: answer.reason, fromCache: fromCache)
+    }
+
+    /// Over TCP nothing is ever truncated for size alone: an answer that fills the 65,535-byte
+    /// message with our OPT record added is sent without its additional data and without the OPT.
+    static func fittedTCPResponse(to request: Request, rcode: RCode, answers: [ResourceRecord],
+                                  authorities: [ResourceRecord]) -> [UInt8] {
+        var message = Message(header: ResponseBuilder.responseHeader(for: request.message.header), questions: [request.question],
+                              answers: answers, authorities: authorities)
+        message.rcode = rcode
+        return message.encode(maxSize: 65535)
     }
 }

@@ -13,6 +13,8 @@ public final class QueryEngine: Sendable {
     private let current: Mutex<ServingState>
     public let cache: DNSCache
     let inflight = InflightTable<CacheKey, PendingQuery>()
+    /// Client queries waiting for an upstream, across all upstream sets (`max_pending_forwards.total`).
+    public let waitingForwards = PendingForwards()
     let observer: QueryObserver?
 
     public init(state: ServingState, cache: DNSCache, observer: QueryObserver? = nil) {
@@ -22,7 +24,7 @@ public final class QueryEngine: Sendable {
     }
 
     /// Forwarded queries still waiting for their upstream: a stop waits for these to be answered.
-    public var pendingForwards: Int { inflight.count }
+    public var pendingForwards: Int { waitingForwards.count }
 
     /// The state queries are answered from now.
     public var state: ServingState { current.withLock { $0 } }

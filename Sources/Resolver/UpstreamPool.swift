@@ -10,6 +10,11 @@ public struct PooledChannel: Sendable {
     public let id: Int
     /// Nil for an empty upstream set (`upstreams: []`, air-gapped): its queries get SERVFAIL.
     public let channel: UpstreamChannel?
+    /// Client queries waiting for this set's answers, and those refused for it: kept with the
+    /// channel across reloads.
+    public let pending: PendingForwards
+    /// `max_pending_forwards` of the config this pool was built for.
+    public let limits: PendingForwardSettings
 }
 
 /// One c-ares channel per upstream set of the model, created from the config's upstream lists
@@ -23,9 +28,9 @@ public final class UpstreamPool: Sendable {
 
     /// Resolves each set to servers and opens (or reuses from `previous`) its channel.
     public convenience init(sets: [[Upstream]], timeout: Duration, tries: Int, resolvConfPath: String = "/etc/resolv.conf",
-                            reusing previous: UpstreamPool? = nil) throws {
+                            limits: PendingForwardSettings = PendingForwardSettings(), reusing previous: UpstreamPool? = nil) throws {
         try self.init(configurations: Self.configurations(sets: sets, timeout: timeout, tries: tries, resolvConfPath: resolvConfPath),
-                      reusing: previous)
+                      limits: limits, reusing: previous)
     }
 
     /// The servers of each upstream set, with `resolv.conf` read now.
@@ -44,15 +49,16 @@ public final class UpstreamPool: Sendable {
     }
 
     /// Opens a channel per configuration, or reuses `previous`'s channel for the same servers.
-    public init(configurations: [UpstreamConfiguration], reusing previous: UpstreamPool? = nil) throws {
+    public init(configurations: [UpstreamConfiguration], limits: PendingForwardSettings = PendingForwardSettings(),
+                reusing previous: UpstreamPool? = nil) throws {
         var channels: [PooledChannel] = []
         for configuration in configurations {
             if let reused = previous?.channels.first(where: { $0.channel?.configuration == configuration }) {
-                channels.append(reused)
+                channels.append(PooledChannel(id: reused.id, channel: reused.channel, pending: reused.pending, limits: limits))
             } else {
                 let id = Self.nextID.add(1, ordering: .relaxed).oldValue
                 let channel = configuration.servers.isEmpty ? nil : try UpstreamChannel(configuration: configuration)
-                channels.append(PooledChannel(id: id, channel: channel))
+                channels.append(PooledChannel(id: id, channel: channel, pending: PendingForwards(), limits: limits))
             }
         }
         self.channels = channels

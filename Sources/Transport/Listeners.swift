@@ -91,10 +91,12 @@ public final class Listeners: @unchecked Sendable {
     /// close at once; TCP connections read no more requests and close as soon as their replies in
     /// flight are written; UDP sockets close when `isIdle` (the caller's count of requests still
     /// being answered) returns true, or at once without it. Nothing waits longer than `drainFor`.
-    /// Replies sent later are no-ops. Idempotent.
+    /// When the drain time is over with requests unanswered, `atDrainEnd` runs (to answer them
+    /// all) before the sockets close. Replies sent later are no-ops. Idempotent.
     ///
     /// Blocks the caller; do not call it from a request handler or from a listener's queue.
-    public func stop(drainFor: Duration = .seconds(1), isIdle: (@Sendable () -> Bool)? = nil) {
+    public func stop(drainFor: Duration = .seconds(1), isIdle: (@Sendable () -> Bool)? = nil,
+                     atDrainEnd: (@Sendable () -> Void)? = nil) {
         let previous = lock.withLock {
             let previous = state
             state = .stopped
@@ -116,6 +118,12 @@ public final class Listeners: @unchecked Sendable {
         _ = listenersClosed.wait(timeout: .now() + .seconds(5))
         for connection in registry.beginDrain() { connection.beginDrain() }
         if registry.group.wait(timeout: deadline) == .timedOut {
+            // Queries still waiting get their final answer, which the connections write before
+            // they close; only what is still unwritten after a short grace is dropped.
+            if let atDrainEnd {
+                atDrainEnd()
+                _ = registry.group.wait(timeout: .now() + .milliseconds(500))
+            }
             for connection in registry.open { connection.forceClose() }
             _ = registry.group.wait(timeout: .now() + .seconds(5))
         }
@@ -124,6 +132,7 @@ public final class Listeners: @unchecked Sendable {
         if let isIdle {
             while !isIdle(), DispatchTime.now() < deadline { usleep(5_000) }
         }
+        atDrainEnd?()
         for receiver in udp { receiver.sender.close() }
     }
 

@@ -7,7 +7,7 @@ import Yams
 enum ConfigDecoder {
     static func config(_ root: Node, reader: NodeReader, baseDirectory: String) -> VPCDNSConfig? {
         guard let fields = reader.mapping(root, what: "top level", allowed: [
-            "listen", "upstreams", "allow", "upstream_timeout_ms", "upstream_tries", "cache",
+            "listen", "upstreams", "allow", "upstream_timeout_ms", "upstream_tries", "max_pending_forwards", "cache",
             "negative_soa_ttl", "tcp", "rate_limit", "query_log", "services", "vpcs",
             "firewall", "profiles",
         ]) else { return nil }
@@ -32,6 +32,9 @@ enum ConfigDecoder {
         if let node = fields.optional("upstream_tries") {
             config.upstreamTries = reader.integer(node, key: "upstream_tries",
                                                   range: VPCDNSConfig.upstreamTriesRange) ?? config.upstreamTries
+        }
+        if let node = fields.optional("max_pending_forwards") {
+            config.maxPendingForwards = maxPendingForwards(node, reader: reader) ?? config.maxPendingForwards
         }
         if let node = fields.optional("cache") { config.cache = cache(node, reader: reader) ?? config.cache }
         if let node = fields.optional("negative_soa_ttl") {
@@ -88,6 +91,20 @@ enum ConfigDecoder {
         if minRead, maxRead, settings.minTTL > settings.maxTTL {
             reader.fail(fields.origin.location(of: fields.has("max_ttl") ? "max_ttl" : "min_ttl"),
                         "cache: min_ttl (\(settings.minTTL)) is greater than max_ttl (\(settings.maxTTL))")
+        }
+        return settings
+    }
+
+    static func maxPendingForwards(_ node: Node, reader: NodeReader) -> PendingForwardSettings? {
+        guard let fields = reader.mapping(node, what: "max_pending_forwards", key: "max_pending_forwards",
+                                          allowed: ["per_upstream_set", "total"])
+        else { return nil }
+        var settings = PendingForwardSettings(origin: fields.origin)
+        if let node = fields.optional("per_upstream_set") {
+            settings.perUpstreamSet = reader.integer(node, key: "per_upstream_set", range: PendingForwardSettings.range) ?? settings.perUpstreamSet
+        }
+        if let node = fields.optional("total") {
+            settings.total = reader.integer(node, key: "total", range: PendingForwardSettings.range) ?? settings.total
         }
         return settings
     }

@@ -19,6 +19,8 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
     public var upstreamTimeoutMs: Int
     /// `upstream_tries`: tries per query across the upstreams, 1...10. Default 2.
     public var upstreamTries: Int
+    /// `max_pending_forwards`: bounds on client queries waiting for upstream answers.
+    public var maxPendingForwards: PendingForwardSettings
     /// `cache`: answer cache bounds.
     public var cache: CacheSettings
     /// `negative_soa_ttl`: TTL of the SOA put in NXDOMAIN/NODATA answers from private zones
@@ -58,6 +60,7 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
         allow: [CIDR] = Self.defaultAllow,
         upstreamTimeoutMs: Int = Self.defaultUpstreamTimeoutMs,
         upstreamTries: Int = Self.defaultUpstreamTries,
+        maxPendingForwards: PendingForwardSettings = PendingForwardSettings(),
         cache: CacheSettings = CacheSettings(),
         negativeSoaTTL: Int = Self.defaultNegativeSoaTTL,
         tcp: TCPSettings = TCPSettings(),
@@ -72,6 +75,7 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
         self.allow = allow
         self.upstreamTimeoutMs = upstreamTimeoutMs
         self.upstreamTries = upstreamTries
+        self.maxPendingForwards = maxPendingForwards
         self.cache = cache
         self.negativeSoaTTL = negativeSoaTTL
         self.tcp = tcp

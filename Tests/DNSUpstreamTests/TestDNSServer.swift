@@ -32,6 +32,9 @@ final class TestDNSServer: @unchecked Sendable {
         /// `maxWaitMilliseconds` passed since the first query), then answers all at once and
         /// later queries at once.
         case holdUntil(distinctIDs: Int, maxWaitMilliseconds: Int)
+        /// Whatever the closure returns for the query (nil: no answer); over TCP only when
+        /// `tcp` is true, otherwise TCP connections are closed at once.
+        case custom(tcp: Bool, @Sendable (_ query: [UInt8], _ questionEnd: Int, _ overTCP: Bool) -> [UInt8]?)
 
         var description: String {
             switch self {
@@ -45,6 +48,7 @@ final class TestDNSServer: @unchecked Sendable {
             case .silent: "silent"
             case .delayed(let milliseconds): "answer after \(milliseconds) ms"
             case .holdUntil(let count, _): "hold until \(count) IDs"
+            case .custom(let tcp, _): "custom\(tcp ? "" : ", no TCP")"
             }
         }
     }
@@ -53,6 +57,10 @@ final class TestDNSServer: @unchecked Sendable {
         var id: UInt16
         var name: String
         var overTCP: Bool
+        /// The query as received.
+        var bytes: [UInt8] = []
+        /// The client's source port (UDP only).
+        var sourcePort: UInt16?
     }
 
     let address: SocketAddress
@@ -68,6 +76,7 @@ final class TestDNSServer: @unchecked Sendable {
     private var holdReleased = false
     private var holdTimerStarted = false
     private var droppedTCPConnection = false
+    private var lastSourcePort: UInt16?
     /// Set by `stop()`: delayed answers must not write to descriptor numbers reused since.
     private var stopped = false
 
@@ -143,6 +152,7 @@ final class TestDNSServer: @unchecked Sendable {
             let udp = udpSocket
             let sender = peer
             let senderLength = peerLength
+            lastSourcePort = withUnsafeBytes(of: &peer) { SocketAddress(storage: $0.baseAddress!)?.port }
             handle(query, overTCP: false, forgedSend: { [unowned self] in sendForged($0, to: sender, length: senderLength) }) { answer in
                 var peer = sender
                 _ = answer.withUnsafeBytes { bytes in
@@ -177,6 +187,10 @@ final class TestDNSServer: @unchecked Sendable {
         while true {
             let connection = accept(tcpSocket, nil, nil)
             guard connection >= 0 else { return }
+            if case .custom(false, _) = behavior {
+                close(connection)
+                continue
+            }
             _ = fcntl(connection, F_SETFL, fcntl(connection, F_GETFL) | O_NONBLOCK)
             let source = DispatchSource.makeReadSource(fileDescriptor: connection, queue: queue)
             source.setEventHandler { [weak self] in self?.readStream(connection) }
@@ -236,7 +250,8 @@ final class TestDNSServer: @unchecked Sendable {
             unguardedSend(bytes)
         }
         guard let question = DNSTestMessage.parseQuestion(query) else { return }
-        log.append(Received(id: question.id, name: question.name, overTCP: overTCP))
+        log.append(Received(id: question.id, name: question.name, overTCP: overTCP, bytes: query,
+                            sourcePort: overTCP ? nil : lastSourcePort))
         let answer = { DNSTestMessage.response(to: query, questionEnd: question.end, rcode: 0, addresses: [DNSTestMessage.address(for: question.name)]) }
         switch behavior {
         case .answer:
@@ -266,6 +281,8 @@ final class TestDNSServer: @unchecked Sendable {
         case .delayed(let milliseconds):
             let bytes = answer()
             queue.asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { send(bytes) }
+        case .custom(_, let reply):
+            if let bytes = reply(query, question.end, overTCP) { send(bytes) }
         case .holdUntil(let count, let maxWait):
             let bytes = answer()
             if holdReleased {

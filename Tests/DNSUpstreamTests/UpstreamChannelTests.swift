@@ -35,7 +35,7 @@ struct UpstreamChannelTests {
         let received = server.received
         #expect(received.count == 4)
         #expect(received.contains { $0.id != 0xBEEF }, "the upstream saw the client's ID every time: \(received)")
-        #expect(inspect(channel) { $0.upstreamIDs.isEmpty })
+        #expect(inspect(channel) { $0.outstanding.isEmpty })
     }
 
     @Test func answersOverIPv6Loopback() async throws {
@@ -124,7 +124,7 @@ struct UpstreamChannelTests {
         #expect(error.code == .timeout)
         #expect(error.aresStatus == nil, "c-ares's own timeout came first: \(error)")
         // c-ares gives up later and releases the upstream ID; the completion does not run again.
-        #expect(await eventually { inspect(channel) { $0.upstreamIDs.isEmpty } })
+        #expect(await eventually { inspect(channel) { $0.outstanding.isEmpty } })
         #expect(results.all.count == 1)
     }
 
@@ -245,7 +245,7 @@ struct UpstreamChannelTests {
         #expect(idByName.count == count)
         #expect(idByName.values.allSatisfy { $0.count == 1 }, "a retry changed its upstream ID")
         #expect(Set(idByName.values.flatMap { $0 }).count == count, "upstream IDs collided")
-        #expect(inspect(channel) { $0.upstreamIDs.isEmpty })
+        #expect(inspect(channel) { $0.outstanding.isEmpty })
     }
 
     @Test func shutdownCompletesOutstandingQueriesOnce() async throws {
@@ -274,7 +274,7 @@ struct UpstreamChannelTests {
         }
         // Sockets closed, descriptors released, IDs free.
         #expect(await eventually { inspect(channel) { $0.openSockets.isEmpty && $0.watches.isEmpty } })
-        #expect(inspect(channel) { $0.upstreamIDs.isEmpty })
+        #expect(inspect(channel) { $0.outstanding.isEmpty })
 
         let late = try #require(await ask(channel, DNSTestMessage.query(id: 2, name: "late.example.")))
         if case .failure(let error) = late { #expect(error.code == .destroyed) } else { Issue.record("answered after shutdown") }
