@@ -25,7 +25,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 	-Xswiftc -L -Xswiftc $(STATIC_CXX_DIR) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
 RELEASE_BIN = $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/vpcdns
 
-.PHONY: deps test-deps build release release-static run test unit-test integration-test fuzz bench clean \
+.PHONY: deps test-deps build release release-static run test unit-test integration-test fuzz bench soak clean \
 	install uninstall deb
 
 # Installs the system and Python packages the build and the tests need (only what is missing).
@@ -82,6 +82,11 @@ fuzz: test-deps
 # for a short run.
 bench: test-deps release-static
 	python3 bench/run.py --bin $(RELEASE_BIN) $(BENCH_ARGS)
+
+# 10 minutes of mixed load (local, cached, unique misses, NXDOMAIN, TCP) with RSS, descriptors and
+# threads sampled; not in CI. SOAK_ARGS to pass options (bench/soak.py -h).
+soak: test-deps release-static
+	nice python3 bench/soak.py --bin $(RELEASE_BIN) $(SOAK_ARGS)
 
 clean:
 	rm -rf .build dist

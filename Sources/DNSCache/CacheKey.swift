@@ -94,3 +94,64 @@ extension CacheKey {
         if let view { hasher.combine(view) }
     }
 }
+
+extension CacheKey {
+    /// The key as the cache files it: the name lowercased in wire form, type, class, a flags byte
+    /// (DO, view present), the upstream set (8 bytes) and the view's UTF-8 bytes. Equal keys give
+    /// equal bytes and the name is self-delimiting, so a byte comparison decides equality.
+    /// `body` gets a scratch buffer (on the stack for the usual sizes), valid during the call.
+    func withEncodedBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let viewCount = view?.utf8.count ?? 0
+        let count = name.wire.count + 13 + viewCount
+        return try withUnsafeTemporaryAllocation(byteCount: count, alignment: 8) { buffer in
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var position = 0
+            name.wire.withUnsafeBufferPointer { wire in
+                for byte in wire {
+                    base[position] = byte &- 65 < 26 ? byte | 0x20 : byte
+                    position += 1
+                }
+            }
+            base[position] = UInt8(truncatingIfNeeded: type.rawValue >> 8)
+            base[position + 1] = UInt8(truncatingIfNeeded: type.rawValue)
+            base[position + 2] = UInt8(truncatingIfNeeded: dnsClass.rawValue >> 8)
+            base[position + 3] = UInt8(truncatingIfNeeded: dnsClass.rawValue)
+            base[position + 4] = (dnssecOK ? 1 : 0) | (view != nil ? 2 : 0)
+            position += 5
+            let set = UInt64(bitPattern: Int64(upstreamSet))
+            for shift in stride(from: 56, through: 0, by: -8) {
+                base[position] = UInt8(truncatingIfNeeded: set >> UInt64(shift))
+                position += 1
+            }
+            if let view {
+                for byte in view.utf8 {
+                    base[position] = byte
+                    position += 1
+                }
+            }
+            return try body(UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    /// The key back from its encoded bytes (the name lowercased); nil if they are not an encoding.
+    init?(encoded bytes: [UInt8]) {
+        var position = 0
+        var labels: [ArraySlice<UInt8>] = []
+        while position < bytes.count, bytes[position] != 0 {
+            let length = Int(bytes[position])
+            guard position + 1 + length <= bytes.count else { return nil }
+            labels.append(bytes[(position + 1)..<(position + 1 + length)])
+            position += 1 + length
+        }
+        position += 1
+        guard position + 13 <= bytes.count, let name = try? DNSName(labels: labels) else { return nil }
+        func word(_ at: Int) -> UInt16 { UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1]) }
+        let flags = bytes[position + 4]
+        var set: UInt64 = 0
+        for index in 0..<8 { set = set << 8 | UInt64(bytes[position + 5 + index]) }
+        let viewBytes = bytes[(position + 13)...]
+        self.init(name: name, type: RRType(rawValue: word(position)), dnsClass: DNSClass(rawValue: word(position + 2)),
+                  dnssecOK: flags & 1 != 0, upstreamSet: Int(Int64(bitPattern: set)),
+                  view: flags & 2 != 0 ? String(decoding: viewBytes, as: UTF8.self) : nil)
+    }
+}

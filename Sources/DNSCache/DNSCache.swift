@@ -5,17 +5,41 @@ import DNSWire
 ///
 /// Answers are kept encoded, so a hit (`lookupWire`) is one copy of the stored bytes plus
 /// patches of the ID, flags, question-name case and TTLs, and the OPT of the reply appended.
-/// The lock is held only for the index probe; the copy is made outside it.
+/// The cache is split into `settings.shardCount` shards by key hash, each with its own lock,
+/// held only for the index probe; the copy is made outside it. Expired answers are kept for
+/// `maxStaleAge` more seconds to be served when the upstreams fail (`staleAnswer`).
 public final class DNSCache: Sendable {
     public let settings: CacheSettings
     private let clock: any CacheClock
-    /// All mutable state; its mutex is the only lock of the cache.
-    private let table: Locked<CacheTable>
+    /// All mutable state, by the top bits of the key hash; each mutex guards one shard.
+    private let shards: [Locked<CacheShard>]
+    private let shardShift: UInt64
 
     public init(settings: CacheSettings = CacheSettings(), clock: any CacheClock = SystemCacheClock()) {
         self.settings = settings
         self.clock = clock
-        table = Locked(CacheTable(settings: settings))
+        let count = settings.shardCount
+        let staleWindow = settings.serveStale ? UInt64(settings.maxStaleAge) * 1000 : 0
+        shards = (0..<count).map { _ in
+            Locked(CacheShard(maxEntries: (settings.maxEntries + count - 1) / count,
+                              maxBytes: settings.maxBytes / count, staleWindow: staleWindow))
+        }
+        shardShift = UInt64(64 - count.trailingZeroBitCount)
+    }
+
+    /// Runs `body` on the shard of `key` with the key's hash and encoded bytes, under the lock.
+    private func withShard<R>(of key: CacheKey, _ body: (inout CacheShard, UInt64, UnsafeRawBufferPointer) -> R) -> R {
+        key.withEncodedBytes { bytes in
+            var hasher = Hasher()
+            hasher.combine(bytes: bytes)
+            let hash = UInt64(UInt(bitPattern: hasher.finalize()))
+            let shard = shardShift == 64 ? 0 : Int(truncatingIfNeeded: hash >> shardShift)
+            return shards[shard].withLock { body(&$0, hash, bytes) }
+        }
+    }
+
+    private func forEachShard(_ body: (inout CacheShard) -> Void) {
+        for shard in shards { shard.withLock { body(&$0) } }
     }
 
     /// Stores an upstream answer for `key` if the policy allows it:
@@ -29,15 +53,15 @@ public final class DNSCache: Sendable {
     @discardableResult
     public func store(_ response: Message, for key: CacheKey) -> StoreResult {
         let now = clock.now()
-        let made: Result<CachedResponse, StoreResult.NotCached> = settings.maxEntries > 0
-            ? CachedResponse.make(from: response, for: key, settings: settings, now: now)
+        let made: Result<CacheEntry, StoreResult.NotCached> = settings.maxEntries > 0
+            ? CacheEntry.make(from: response, for: key, settings: settings, now: now)
             : .failure(.disabled)
         switch made {
         case .success(let entry):
-            table.withLock { $0.insert(entry, for: key, now: now) }
+            withShard(of: key) { $0.insert(entry, hash: $1, key: $2, now: now) }
             return .stored(ttl: entry.ttl, negative: entry.negative)
         case .failure(let reason):
-            table.withLock { $0.countUncacheable() }
+            withShard(of: key) { shard, _, _ in shard.countUncacheable() }
             return .notCached(reason)
         }
     }
@@ -48,7 +72,7 @@ public final class DNSCache: Sendable {
         do throws(DNSWireError) {
             return store(try Message(wire: wire), for: key)
         } catch {
-            table.withLock { $0.countUncacheable() }
+            withShard(of: key) { shard, _, _ in shard.countUncacheable() }
             return .notCached(.undecodable(error))
         }
     }
@@ -91,36 +115,93 @@ public final class DNSCache: Sendable {
         return try? Message(wire: bytes)
     }
 
+    /// The answer for `key` when every upstream try failed (RFC 8767): the cached answer, fresh or
+    /// expired for less than `maxStaleAge`, as a message without EDNS whose TTLs are all
+    /// `staleAnswerTTL` when it is expired (counted in `staleAnswers`), counted down otherwise.
+    /// Nil when serve-stale is off or nothing usable is held. The message's ID is 0 and its
+    /// question the key's; the caller makes the client's reply from it.
+    public func staleAnswer(for key: CacheKey) -> Message? {
+        guard settings.serveStale else { return nil }
+        let now = clock.now()
+        guard let entry = withShard(of: key, { $0.lookupStale(hash: $1, key: $2, now: now) }) else { return nil }
+        let bytes = entry.render(id: 0, queryFlags: 0, questionName: key.name, dnssecOK: key.dnssecOK, now: now,
+                                 fixedTTL: now >= entry.expiresAt ? settings.staleAnswerTTL : nil, extraCapacity: 0)
+        return try? Message(wire: bytes)
+    }
+
     /// The live entry for `key`, once `query`'s question is checked to be the key's.
-    private func find(_ key: CacheKey, query: Message) -> (CachedResponse, UInt64, DNSName)? {
+    private func find(_ key: CacheKey, query: Message) -> (CacheEntry, UInt64, DNSName)? {
         guard query.questions.count == 1, let question = query.questions.first, sameName(question.name, key.name),
               question.type == key.type, question.dnsClass == key.dnsClass
         else {
-            table.withLock { $0.countMiss() }
+            withShard(of: key) { shard, _, _ in shard.countMiss() }
             return nil
         }
         let now = clock.now()
-        guard let entry = table.withLock({ $0.lookup(key, now: now) }) else { return nil }
+        guard let entry = withShard(of: key, { $0.lookup(hash: $1, key: $2, now: now) }) else { return nil }
         return (entry, now, question.name)
     }
 
     /// Drops every entry (counted as `removed`).
-    public func removeAll() { table.withLock { $0.removeAll() } }
+    public func removeAll() { forEachShard { $0.removeAll() } }
 
     /// Keeps only entries whose key satisfies `keep`, e.g. on reload those whose upstream set
-    /// survived. `keep` runs under the cache's lock: it must not call the cache.
-    public func retain(where keep: (CacheKey) -> Bool) { table.withLock { $0.retain(where: keep) } }
+    /// survived (the key's name comes back lowercased). `keep` runs under a shard's lock: it
+    /// must not call the cache.
+    public func retain(where keep: (CacheKey) -> Bool) {
+        forEachShard { shard in
+            shard.retain { bytes in CacheKey(encoded: bytes).map(keep) ?? false }
+        }
+    }
 
-    /// Drops expired entries now instead of when next looked up or passed by the eviction hand;
-    /// for a periodic sweep, if memory held by dead entries matters.
+    /// Drops entries past their TTL and the stale window now instead of when next looked up or
+    /// passed by the eviction hand; for a periodic sweep, if memory held by dead entries matters.
     public func removeExpired() {
         let now = clock.now()
-        table.withLock { $0.removeExpired(now: now) }
+        forEachShard { $0.removeExpired(now: now) }
     }
 
     /// Entries held, expired ones not yet removed included.
-    public var count: Int { table.withLock { $0.index.count } }
+    public var count: Int {
+        var total = 0
+        forEachShard { total += $0.statistics.entries }
+        return total
+    }
 
-    /// A consistent snapshot of the counters.
-    public var statistics: CacheStatistics { table.withLock { $0.snapshot } }
+    /// Every live entry as the reply it gives now (TTLs counted down, the name lowercased), for
+    /// inspection. Not counted as hits or misses.
+    public func dump() -> [(key: CacheKey, reply: Message)] {
+        let now = clock.now()
+        var result: [(key: CacheKey, reply: Message)] = []
+        for shard in shards {
+            let entries = shard.withLock { $0.liveEntries(now: now) }
+            for (bytes, entry) in entries {
+                guard let key = CacheKey(encoded: bytes) else { continue }
+                let wire = entry.render(id: 0, queryFlags: 0, questionName: key.name, dnssecOK: key.dnssecOK, now: now,
+                                        extraCapacity: 0)
+                if let reply = try? Message(wire: wire) { result.append((key, reply)) }
+            }
+        }
+        return result
+    }
+
+    /// The counters summed over the shards, each read under its lock (cheap: one lock per shard).
+    public var statistics: CacheStatistics {
+        var total = CacheStatistics()
+        forEachShard { shard in
+            let part = shard.statistics
+            total.hits += part.hits
+            total.misses += part.misses
+            total.inserts += part.inserts
+            total.updates += part.updates
+            total.evictions += part.evictions
+            total.expired += part.expired
+            total.removed += part.removed
+            total.uncacheable += part.uncacheable
+            total.staleAnswers += part.staleAnswers
+            total.entries += part.entries
+            total.bytes += part.bytes
+        }
+        return total
+    }
 }

@@ -86,8 +86,9 @@ public final class Daemon: @unchecked Sendable {
         let config = state.model.config
         queryLog = QueryLogWriter.open(config, logger: logger)
         engine = QueryEngine(state: state, cache: CacheFactory.make(
-            maxEntries: config.cache.maxEntries, minTTL: config.cache.minTTL, maxTTL: config.cache.maxTTL,
-            maxNegativeTTL: config.cache.maxNegativeTTL), observer: queryLog?.observer)
+            maxEntries: config.cache.maxEntries, maxMemoryMiB: config.cache.maxMemoryMiB, minTTL: config.cache.minTTL,
+            maxTTL: config.cache.maxTTL, maxNegativeTTL: config.cache.maxNegativeTTL, serveStale: config.cache.serveStale,
+            staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: queryLog?.observer)
         listeners = ListenerSet(options: Self.transportOptions(config), handler: EngineHandler(engine: engine))
         do {
             let passed = try ListenFDs.receiveFromProcess()

@@ -58,6 +58,21 @@ final class ListenerSet: @unchecked Sendable {
 
     var isServing: Bool { inherited != nil || !byAddress.isEmpty }
 
+    /// TCP counters summed over the listeners open now (each address has its own connection
+    /// table and caps). On the control queue.
+    var tcpStatistics: TCPStatistics {
+        var total = TCPStatistics()
+        for listeners in (inherited.map { [$0] } ?? []) + Array(byAddress.values) {
+            let part = listeners.tcpStatistics
+            total.open += part.open
+            total.accepted += part.accepted
+            total.refused += part.refused
+            total.closedForPressure += part.closedForPressure
+            total.closedIdle += part.closedIdle
+        }
+        return total
+    }
+
     /// Stops accepting, lets in-flight answers go out for up to `drain` (UDP ones until `isIdle`
     /// says none is pending), runs `atDrainEnd` for what is still unanswered, closes everything.
     func stop(drain: Duration, isIdle: @escaping @Sendable () -> Bool, atDrainEnd: @escaping @Sendable () -> Void) {

@@ -85,12 +85,14 @@ extension QueryEngine {
             answer = decoded
             cache.store(decoded, for: key)
         }
+        // An upstream SERVFAIL or REFUSED is relayed only when no stale answer can replace it.
+        let failed = answer.map { $0.rcode == .servFail || $0.rcode == .refused } ?? true
         for pending in inflight.complete(key) {
             release(pending)
-            if let answer {
+            if let answer, !failed {
                 respond(pending, with: answer, fromCache: false)
             } else {
-                answerWithoutUpstream(pending, key: key)
+                answerWithoutUpstream(pending, key: key, relaying: answer)
             }
         }
     }
@@ -112,10 +114,19 @@ extension QueryEngine {
         waitingForwards.release()
     }
 
-    /// The answer for a query the upstream could not answer: failed, timed out, over the
-    /// pending limit, or still waiting at stop. SERVFAIL; this is where a stale cached answer
-    /// would be served instead (serve-stale, RFC 8767).
-    func answerWithoutUpstream(_ pending: PendingQuery, key: CacheKey) {
+    /// The answer for a query the upstream could not answer: failed, timed out, answered
+    /// SERVFAIL or REFUSED (`relaying` that answer), over the pending limit, or still waiting at
+    /// stop. An expired cached answer if the cache still holds one (serve-stale, RFC 8767);
+    /// otherwise the upstream's own error answer, or SERVFAIL.
+    func answerWithoutUpstream(_ pending: PendingQuery, key: CacheKey, relaying upstream: Message? = nil) {
+        if let stale = cache.staleAnswer(for: key) {
+            respond(pending, with: stale, fromCache: true)
+            return
+        }
+        if let upstream {
+            respond(pending, with: upstream, fromCache: false)
+            return
+        }
         pending.sink.send(ResponseBuilder.error(.servFail, for: pending.request))
         observe(client: pending.client, transport: pending.transport, question: pending.request.question,
                 rcode: .servFail, answers: [], reason: pending.reason)

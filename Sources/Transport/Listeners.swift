@@ -9,8 +9,9 @@ import IPAddress
 ///
 /// `init` binds everything (so configuration errors surface before anything is served), `start`
 /// begins serving, `stop` closes everything. Each UDP address gets `udpQueuesPerAddress` sockets
-/// bound with SO_REUSEPORT, each read on its own serial queue; the handler is called on those
-/// queues and on each TCP connection's queue, concurrently.
+/// bound with SO_REUSEPORT, each read on its own serial queue; all TCP sockets share one more
+/// serial queue, so TCP load of any kind holds one thread and leaves UDP its own. The handler is
+/// called on those queues, concurrently.
 public final class Listeners: @unchecked Sendable {
     // @unchecked: `state` is guarded by `lock`; the sockets belong to their receivers/acceptors,
     // which confine themselves to their own serial queues.
@@ -57,7 +58,7 @@ public final class Listeners: @unchecked Sendable {
             for fd in (udpSockets + tcpSockets).map(\.fd) where !inheritedFDs.contains(fd) { _ = close(fd) }
             throw error
         }
-        registry = ConnectionRegistry(limit: options.maxTCPConnections)
+        registry = ConnectionRegistry(options: options)
         var counters: [SocketAddress: Int] = [:]
         udp = udpSockets.map { socket in
             let index = counters[socket.bound, default: 0]
@@ -66,7 +67,7 @@ public final class Listeners: @unchecked Sendable {
                                label: "vpcdns.udp.\(socket.bound)#\(index)")
         }
         tcp = tcpSockets.map { [registry] in
-            TCPAcceptor(fd: $0.fd, bound: $0.bound, handler: handler, options: options, registry: registry)
+            TCPAcceptor(fd: $0.fd, bound: $0.bound, handler: handler, registry: registry)
         }
         boundAddresses = bound
     }
@@ -74,6 +75,9 @@ public final class Listeners: @unchecked Sendable {
     deinit {
         stop(drainFor: .zero)
     }
+
+    /// TCP connection counters (open, accepted, refused, closed for pressure or idleness).
+    public var tcpStatistics: TCPStatistics { registry.statistics }
 
     /// Starts serving. Calling it again, or after `stop`, does nothing.
     public func start() {
@@ -124,7 +128,7 @@ public final class Listeners: @unchecked Sendable {
                 atDrainEnd()
                 _ = registry.group.wait(timeout: .now() + .milliseconds(500))
             }
-            for connection in registry.open { connection.forceClose() }
+            for connection in registry.openConnections { connection.forceClose() }
             _ = registry.group.wait(timeout: .now() + .seconds(5))
         }
         // UDP answers still on their way (forwarded queries) may use the sockets until the

@@ -8,11 +8,20 @@ import Darwin
 public struct TransportOptions: Sendable {
     /// A TCP connection with nothing in flight is closed when no complete request arrived (and no
     /// reply was written) for this long. Also bounds how long a half-sent request may linger.
+    /// Shortened while the connection table is more than half full (see `TCPIdlePolicy`).
     public var tcpIdleTimeout: Duration
-    /// Connections beyond this many (over all TCP listeners) are accepted and closed at once.
+    /// Open TCP connections at most (over the TCP sockets of one `Listeners`). A new connection beyond it closes
+    /// the connection idle the longest (as unbound and Knot do); it is refused (accepted and
+    /// closed) only when every connection is busy.
     public var maxTCPConnections: Int
+    /// Open TCP connections at most from one client address; beyond it the client's own
+    /// longest-idle connection makes room, or the new one is refused.
+    public var maxTCPConnectionsPerClient: Int
     /// A connection with this many unanswered requests is not read further until one completes.
     public var maxTCPQueriesInFlightPerConnection: Int
+    /// Unanswered requests at most over all connections of one client address; its connections
+    /// are not read further until one completes.
+    public var maxTCPQueriesInFlightPerClient: Int
     /// Reply bytes a connection may hold that the peer has not read yet; beyond it no further
     /// requests are read until it takes them. A peer that takes nothing for `tcpIdleTimeout`
     /// while replies wait is closed.
@@ -34,8 +43,10 @@ public struct TransportOptions: Sendable {
     public init(
         tcpIdleTimeout: Duration = .seconds(10),
         maxTCPConnections: Int = 256,
+        maxTCPConnectionsPerClient: Int = 64,
         maxTCPQueriesInFlightPerConnection: Int = 32,
-        tcpOutputLimit: Int = 256 << 10,
+        maxTCPQueriesInFlightPerClient: Int = 256,
+        tcpOutputLimit: Int = 64 << 10,
         udpQueuesPerAddress: Int? = nil,
         receiveBufferSize: Int = 4 << 20,
         udpBatchSize: Int = 16,
@@ -43,8 +54,10 @@ public struct TransportOptions: Sendable {
         tcpBacklog: Int32 = 128
     ) {
         self.tcpIdleTimeout = tcpIdleTimeout
-        self.maxTCPConnections = maxTCPConnections
+        self.maxTCPConnections = max(1, maxTCPConnections)
+        self.maxTCPConnectionsPerClient = max(1, maxTCPConnectionsPerClient)
         self.maxTCPQueriesInFlightPerConnection = max(1, maxTCPQueriesInFlightPerConnection)
+        self.maxTCPQueriesInFlightPerClient = max(1, maxTCPQueriesInFlightPerClient)
         self.tcpOutputLimit = max(0, tcpOutputLimit)
         self.udpQueuesPerAddress = max(1, udpQueuesPerAddress ?? Self.onlineCPUs)
         self.receiveBufferSize = receiveBufferSize

@@ -4,15 +4,16 @@ import Glibc
 import Dispatch
 import IPAddress
 
-/// One listening TCP socket: accepts on a read source and starts a `TCPConnection` per peer,
-/// or closes the peer at once when the connection cap is reached.
+/// One listening TCP socket: accepts on a read source and starts a `TCPConnection` per peer
+/// the registry admits (it makes room by closing an idle connection when a cap is reached), or
+/// closes the peer at once when there is no room. Runs on the registry's queue with every
+/// other TCP socket of the listeners.
 final class TCPAcceptor: @unchecked Sendable {
     // @unchecked: `source`, `paused` and `fdClosed` are touched only on `queue`.
     let fd: Int32
     private let queue: DispatchQueue
     private let bound: SocketAddress
     private let handler: any RequestHandler
-    private let options: TransportOptions
     private let registry: ConnectionRegistry
     private var source: DispatchSourceRead?
     private var paused = false
@@ -20,14 +21,12 @@ final class TCPAcceptor: @unchecked Sendable {
     /// Accepts per readiness event, so one listener cannot hold its thread for long.
     private static let acceptsPerEvent = 64
 
-    init(fd: Int32, bound: SocketAddress, handler: any RequestHandler, options: TransportOptions,
-         registry: ConnectionRegistry) {
+    init(fd: Int32, bound: SocketAddress, handler: any RequestHandler, registry: ConnectionRegistry) {
         self.fd = fd
         self.bound = bound
         self.handler = handler
-        self.options = options
         self.registry = registry
-        queue = DispatchQueue(label: "vpcdns.tcp.accept.\(bound)")
+        queue = registry.queue
     }
 
     func start(group: DispatchGroup) {
@@ -83,19 +82,18 @@ final class TCPAcceptor: @unchecked Sendable {
                 }
                 return
             }
-            guard registry.reserve() else {
+            let client = withUnsafePointer(to: &storage) { SocketCalls.address(from: $0) }?.unmapped ?? bound
+            guard let record = registry.admit(client.ip) else {
                 _ = Glibc.close(peer)
                 continue
             }
             var one: Int32 = 1
             _ = setsockopt(peer, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let client = withUnsafePointer(to: &storage) { SocketCalls.address(from: $0) } ?? bound
             let local = SocketCalls.localAddress(peer) ?? bound
             let connection = TCPConnection(
-                fd: peer, origin: QueryOrigin(client: client.unmapped, local: local.unmapped, transport: .tcp),
-                handler: handler, options: options, registry: registry,
-                queue: DispatchQueue(label: "vpcdns.tcp.connection"))
-            connection.start(draining: registry.insert(connection))
+                fd: peer, origin: QueryOrigin(client: client, local: local.unmapped, transport: .tcp),
+                handler: handler, registry: registry, client: record)
+            connection.start(draining: registry.insert(connection, client: record))
         }
     }
 

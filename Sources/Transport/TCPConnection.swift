@@ -4,28 +4,37 @@ import Glibc
 import Dispatch
 import IPAddress
 
-/// One accepted TCP connection: reads 2-byte length-framed requests, hands each to the handler
-/// on its serial queue, and writes the framed replies in the order they are sent.
+/// One accepted TCP connection: reads 2-byte length-framed requests, hands each to the handler,
+/// and writes the framed replies in the order they are sent. Runs on the registry's queue, which
+/// all TCP connections share; every event does a bounded amount of work (one `recv`, at most
+/// `maxTCPQueriesInFlightPerConnection` requests handed on), and nothing blocks.
 ///
-/// Lifecycle: it stops reading at the peer's EOF (half-close), at `beginDrain`, or while
-/// `maxTCPQueriesInFlightPerConnection` requests are unanswered; it closes when it stops
-/// reading and nothing is in flight or unwritten, when idle for `tcpIdleTimeout`, or on a
-/// socket error (unwritten replies are then dropped). The fd is closed once both of its
-/// sources are cancelled.
+/// Lifecycle: it stops reading at the peer's EOF (half-close), at `beginDrain`, or while too many
+/// requests are unanswered (per connection or per client) or too many reply bytes wait; it closes
+/// when it stops reading and nothing is in flight or unwritten, when idle for the idle timeout
+/// (shorter under pressure, see `TCPIdlePolicy`), when the registry needs its slot for a new
+/// connection, or on a socket error (unwritten replies are then dropped). The fd is closed once
+/// both of its sources are cancelled.
 final class TCPConnection: @unchecked Sendable {
-    // @unchecked: every mutable property is touched only on `queue`.
+    // @unchecked: every mutable property (and `client`) is touched only on `queue`.
+    enum CloseReason { case idle, pressure, other }
+
     let queue: DispatchQueue
     private let fd: Int32
     private let origin: QueryOrigin
     private let handler: any RequestHandler
     private let registry: ConnectionRegistry
+    private let client: TCPClient
     private let maxInFlight: Int
+    private let maxClientInFlight: Int
     private let outputLimit: Int
-    private let idleTimeout: DispatchTimeInterval
 
-    /// Room for the largest frame: 2 length bytes and 65535 message bytes.
-    private static let capacity = 2 + 65535
+    /// The receive buffer is allocated at the first read with room for typical requests and
+    /// grown to the largest frame (2 length bytes and 65535 message bytes) only when one needs it.
+    private static let initialCapacity = 4096
+    private static let maximumCapacity = 2 + 65535
     private var buffer: UnsafeMutableRawPointer?
+    private var capacity = 0
     private var filled = 0
 
     private var readSource: DispatchSourceRead?
@@ -48,39 +57,37 @@ final class TCPConnection: @unchecked Sendable {
     private var draining = false
     private var closing = false
 
-    init(fd: Int32, origin: QueryOrigin, handler: any RequestHandler, options: TransportOptions,
-         registry: ConnectionRegistry, queue: DispatchQueue) {
+    init(fd: Int32, origin: QueryOrigin, handler: any RequestHandler, registry: ConnectionRegistry, client: TCPClient) {
         self.fd = fd
         self.origin = origin
         self.handler = handler
         self.registry = registry
-        self.queue = queue
-        maxInFlight = options.maxTCPQueriesInFlightPerConnection
-        outputLimit = options.tcpOutputLimit
-        idleTimeout = options.tcpIdleTimeout.dispatchInterval
+        self.client = client
+        queue = registry.queue
+        maxInFlight = registry.options.maxTCPQueriesInFlightPerConnection
+        maxClientInFlight = registry.options.maxTCPQueriesInFlightPerClient
+        outputLimit = registry.options.tcpOutputLimit
     }
 
     deinit {
         buffer?.deallocate()
     }
 
+    /// Starts reading; on the queue.
     func start(draining: Bool) {
-        queue.async { [self] in
-            buffer = .allocate(byteCount: Self.capacity, alignment: 8)
-            let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-            read.setEventHandler { [self] in readable() }
-            read.setCancelHandler { [self] in sourceCancelled() }
-            let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
-            write.setEventHandler { [self] in flush() }
-            write.setCancelHandler { [self] in sourceCancelled() }
-            let timer = DispatchSource.makeTimerSource(queue: queue)
-            timer.setEventHandler { [self] in idleCheck() }
-            timer.schedule(deadline: .now() + idleTimeout)
-            (readSource, writeSource, self.timer, openSources) = (read, write, timer, 2)
-            read.resume()
-            timer.resume()
-            if draining { beginDrainOnQueue() }
-        }
+        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        read.setEventHandler { [self] in readable() }
+        read.setCancelHandler { [self] in sourceCancelled() }
+        let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+        write.setEventHandler { [self] in flush() }
+        write.setCancelHandler { [self] in sourceCancelled() }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.setEventHandler { [self] in idleCheck() }
+        timer.schedule(deadline: .now() + registry.idleTimeout)
+        (readSource, writeSource, self.timer, openSources) = (read, write, timer, 2)
+        read.resume()
+        timer.resume()
+        if draining { beginDrainOnQueue() }
     }
 
     /// Reads no more requests; closes once the replies in flight are written.
@@ -90,14 +97,37 @@ final class TCPConnection: @unchecked Sendable {
 
     /// Closes now, dropping what is unwritten.
     func forceClose() {
-        queue.async { [self] in teardown() }
+        queue.async { [self] in teardown(.other) }
+    }
+
+    /// When this connection began waiting without work, for choosing whom to close when the
+    /// table is full: since its last request or reply when idle, since the peer last took reply
+    /// bytes when they pile up; nil while it waits for answers or is closing. On the queue.
+    var idleSince: DispatchTime? {
+        guard !closing else { return nil }
+        if outbound.count > outboundOffset { return lastWriteProgress }
+        return inFlight == 0 ? lastActivity : nil
+    }
+
+    /// Closes now to make room for a new connection; on the queue.
+    func closeForPressure() { teardown(.pressure) }
+
+    /// Re-arms the idle timer with the registry's current timeout; on the queue.
+    func rescheduleIdleCheck() {
+        guard !closing, let timer else { return }
+        timer.schedule(deadline: .now())
     }
 
     // MARK: reading
 
     private func readable() {
-        guard !closing, let buffer else { return }
-        let count = recv(fd, buffer + filled, Self.capacity - filled, 0)
+        guard !closing else { return }
+        if buffer == nil {
+            buffer = .allocate(byteCount: Self.initialCapacity, alignment: 8)
+            capacity = Self.initialCapacity
+        }
+        guard let buffer, filled < capacity else { return }
+        let count = recv(fd, buffer + filled, capacity - filled, 0)
         if count > 0 {
             filled += count
             dispatchRequests()
@@ -106,19 +136,21 @@ final class TCPConnection: @unchecked Sendable {
             stopReading()
             finishIfDone()
         } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
-            teardown()
+            teardown(.other)
         }
     }
 
-    /// Hands every complete buffered frame to the handler, up to the in-flight cap.
+    /// Hands every complete buffered frame to the handler, up to the in-flight caps, and makes
+    /// room for the next frame.
     private func dispatchRequests() {
-        guard let buffer else { return }
+        guard let buffer else { return updateReadPause() }
         var start = 0
         while !closing && !draining && !mustPauseReading && filled - start >= 2 {
             let length = Int(buffer.load(fromByteOffset: start, as: UInt8.self)) << 8
                 | Int(buffer.load(fromByteOffset: start + 1, as: UInt8.self))
             guard filled - start - 2 >= length else { break }
             inFlight += 1
+            client.inFlight += 1
             lastActivity = .now()
             let reply = ReplyChannel(.tcp(TCPRequest(connection: self)))
             handler.handle(UnsafeRawBufferPointer(start: buffer + start + 2, count: length), origin: origin, reply: reply)
@@ -128,12 +160,33 @@ final class TCPConnection: @unchecked Sendable {
             if filled > start { memmove(buffer, buffer + start, filled - start) }
             filled -= start
         }
+        resizeBuffer()
         updateReadPause()
     }
 
-    /// Too many requests unanswered, or too many reply bytes the peer has not taken yet.
+    /// Grows the buffer when the frame it holds the start of does not fit; gives back a large
+    /// buffer once it is empty.
+    private func resizeBuffer() {
+        guard let old = buffer else { return }
+        var wanted = capacity
+        if filled >= 2 {
+            let length = Int(old.load(as: UInt8.self)) << 8 | Int(old.load(fromByteOffset: 1, as: UInt8.self))
+            wanted = max(capacity, 2 + length)
+        } else if filled == 0 && capacity > Self.initialCapacity {
+            wanted = Self.initialCapacity
+        }
+        guard wanted != capacity else { return }
+        let resized = UnsafeMutableRawPointer.allocate(byteCount: min(wanted, Self.maximumCapacity), alignment: 8)
+        if filled > 0 { resized.copyMemory(from: old, byteCount: filled) }
+        old.deallocate()
+        buffer = resized
+        capacity = min(wanted, Self.maximumCapacity)
+    }
+
+    /// Too many requests unanswered (on this connection or by this client), or too many reply
+    /// bytes the peer has not taken yet.
     private var mustPauseReading: Bool {
-        inFlight >= maxInFlight || outbound.count - outboundOffset > outputLimit
+        inFlight >= maxInFlight || client.inFlight >= maxClientInFlight || outbound.count - outboundOffset > outputLimit
     }
 
     private func updateReadPause() {
@@ -156,13 +209,24 @@ final class TCPConnection: @unchecked Sendable {
         self.readSource = nil
     }
 
+    /// Reads again if nothing holds it back; for a connection of a client whose in-flight
+    /// count just fell below its cap. On the queue.
+    func resumeIfAllowed() {
+        if !closing && !draining { dispatchRequests() }
+    }
+
     // MARK: replies
 
     /// Called (on the queue) by a request's token when its last copy is gone.
     func requestFinished() {
         inFlight -= 1
+        let clientWasAtCap = client.inFlight == maxClientInFlight
+        client.inFlight -= 1
         if inFlight == 0 { lastActivity = .now() }
         if !closing && !draining { dispatchRequests() }
+        if clientWasAtCap {
+            for other in client.connections where other !== self { other.resumeIfAllowed() }
+        }
         finishIfDone()
     }
 
@@ -171,7 +235,7 @@ final class TCPConnection: @unchecked Sendable {
         guard !closing else { return }
         if outbound.isEmpty {
             let sent = framed.withUnsafeBytes { write($0) }
-            guard let sent else { return teardown() }
+            guard let sent else { return teardown(.other) }
             if sent == framed.count { return }
             lastWriteProgress = .now()
             outbound.append(contentsOf: framed[sent...])
@@ -207,7 +271,7 @@ final class TCPConnection: @unchecked Sendable {
     private func flush() {
         guard !closing else { return }
         let sent = outbound.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[outboundOffset...])) }
-        guard let sent else { return teardown() }
+        guard let sent else { return teardown(.other) }
         if sent > 0 { lastWriteProgress = .now() }
         outboundOffset += sent
         guard outboundOffset == outbound.count else {
@@ -218,7 +282,7 @@ final class TCPConnection: @unchecked Sendable {
             if !draining { dispatchRequests() }
             return
         }
-        outbound.removeAll(keepingCapacity: outbound.capacity <= 1 << 17)
+        outbound.removeAll(keepingCapacity: outbound.capacity <= 1 << 14)
         outboundOffset = 0
         if !writeSuspended, let writeSource {
             writeSource.suspend()
@@ -239,35 +303,31 @@ final class TCPConnection: @unchecked Sendable {
     }
 
     private func finishIfDone() {
-        if (peerFinished || draining) && inFlight == 0 && outbound.isEmpty { teardown() }
+        if (peerFinished || draining) && inFlight == 0 && outbound.isEmpty { teardown(.other) }
     }
 
     private func idleCheck() {
         guard !closing, let timer else { return }
+        let timeout = registry.idleTimeout
+        let deadline: DispatchTime
         if !outbound.isEmpty {
-            let stalled = lastWriteProgress + idleTimeout
-            if DispatchTime.now() >= stalled {
-                teardown()  // the peer stopped reading
-            } else {
-                timer.schedule(deadline: stalled)
-            }
-            return
+            deadline = lastWriteProgress + timeout  // the peer stopped reading
+        } else if inFlight > 0 {
+            deadline = .now() + timeout
+        } else {
+            deadline = lastActivity + timeout
         }
-        if inFlight > 0 {
-            timer.schedule(deadline: .now() + idleTimeout)
-            return
-        }
-        let deadline = lastActivity + idleTimeout
         if DispatchTime.now() >= deadline {
-            teardown()
+            teardown(.idle)
         } else {
             timer.schedule(deadline: deadline)
         }
     }
 
-    private func teardown() {
+    private func teardown(_ reason: CloseReason) {
         guard !closing else { return }
         closing = true
+        registry.detach(self, client: client, reason: reason)
         stopReading()
         if let writeSource {
             writeSource.cancel()
@@ -278,6 +338,10 @@ final class TCPConnection: @unchecked Sendable {
         timer = nil
         outbound = []
         outboundOffset = 0
+        buffer?.deallocate()
+        buffer = nil
+        capacity = 0
+        filled = 0
     }
 
     private func sourceCancelled() {
@@ -319,56 +383,6 @@ final class TCPRequest: @unchecked Sendable {
         let connection = connection
         connection.queue.async { connection.requestFinished() }
     }
-}
-
-/// Every open TCP connection of one `Listeners`, for the connection cap and for `stop`.
-final class ConnectionRegistry: @unchecked Sendable {
-    // @unchecked: all state is guarded by `lock`.
-    private let lock = Lock()
-    private var connections: [ObjectIdentifier: TCPConnection] = [:]
-    private var reserved = 0
-    private var draining = false
-    private let limit: Int
-    /// Entered per admitted connection, left when its fd is closed.
-    let group = DispatchGroup()
-
-    init(limit: Int) { self.limit = limit }
-
-    /// Takes a slot for a new connection; false when at the cap or stopping.
-    func reserve() -> Bool {
-        lock.withLock {
-            guard !draining, reserved < limit else { return false }
-            reserved += 1
-            group.enter()
-            return true
-        }
-    }
-
-    /// Records a connection in a reserved slot; returns whether it must drain at once.
-    func insert(_ connection: TCPConnection) -> Bool {
-        lock.withLock {
-            connections[ObjectIdentifier(connection)] = connection
-            return draining
-        }
-    }
-
-    func remove(_ connection: TCPConnection) {
-        lock.withLock {
-            guard connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
-            reserved -= 1
-            group.leave()
-        }
-    }
-
-    /// Admits no more connections and returns those open.
-    func beginDrain() -> [TCPConnection] {
-        lock.withLock {
-            draining = true
-            return Array(connections.values)
-        }
-    }
-
-    var open: [TCPConnection] { lock.withLock { Array(connections.values) } }
 }
 
 extension Duration {

@@ -71,7 +71,8 @@ enum ConfigDecoder {
 
     static func cache(_ node: Node, reader: NodeReader) -> CacheSettings? {
         guard let fields = reader.mapping(node, what: "cache", key: "cache",
-                                          allowed: ["max_entries", "min_ttl", "max_ttl", "max_negative_ttl"])
+                                          allowed: ["max_entries", "min_ttl", "max_ttl", "max_negative_ttl", "max_memory_mib",
+                                                    "serve_stale", "stale_answer_ttl", "max_stale_age"])
         else { return nil }
         var settings = CacheSettings(origin: fields.origin)
         if let node = fields.optional("max_entries") {
@@ -87,6 +88,21 @@ enum ConfigDecoder {
         if let node = fields.optional("max_negative_ttl") {
             settings.maxNegativeTTL = reader.integer(node, key: "max_negative_ttl",
                                                      range: CacheSettings.maxNegativeTTLRange) ?? settings.maxNegativeTTL
+        }
+        if let node = fields.optional("max_memory_mib") {
+            settings.maxMemoryMiB = reader.integer(node, key: "max_memory_mib", range: CacheSettings.maxMemoryMiBRange)
+                ?? settings.maxMemoryMiB
+        }
+        if let node = fields.optional("serve_stale") {
+            settings.serveStale = reader.boolean(node, key: "serve_stale") ?? settings.serveStale
+        }
+        if let node = fields.optional("stale_answer_ttl") {
+            settings.staleAnswerTTL = reader.integer(node, key: "stale_answer_ttl", range: CacheSettings.staleAnswerTTLRange)
+                ?? settings.staleAnswerTTL
+        }
+        if let node = fields.optional("max_stale_age") {
+            settings.maxStaleAge = reader.integer(node, key: "max_stale_age", range: CacheSettings.maxStaleAgeRange)
+                ?? settings.maxStaleAge
         }
         if minRead, maxRead, settings.minTTL > settings.maxTTL {
             reader.fail(fields.origin.location(of: fields.has("max_ttl") ? "max_ttl" : "min_ttl"),

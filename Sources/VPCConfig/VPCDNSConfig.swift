@@ -116,19 +116,38 @@ public struct CacheSettings: Hashable, Sendable, ConfigLocatable {
     /// `max_negative_ttl`: cap on how long NXDOMAIN/NODATA answers are cached, seconds,
     /// 0...86400. Default 3600.
     public var maxNegativeTTL: Int
+    /// `max_memory_mib`: memory the cache may hold, MiB, 1...65536, counted as the allocator
+    /// holds it (what it adds to the resident size). Default 32.
+    public var maxMemoryMiB: Int
+    /// `serve_stale`: answer from an expired entry when every upstream try fails (RFC 8767).
+    /// Default true (AWS's resolver does).
+    public var serveStale: Bool
+    /// `stale_answer_ttl`: the TTL of such answers, seconds, 1...3600. Default 30 (RFC 8767).
+    public var staleAnswerTTL: Int
+    /// `max_stale_age`: how long past its TTL an entry may still be served stale, seconds,
+    /// 1...604800. Default 86400 (RFC 8767 recommends one to three days).
+    public var maxStaleAge: Int
     public var origin: ConfigOrigin
 
     public static let maxEntriesRange = 0...10_000_000
     public static let minTTLRange = 0...86_400
     public static let maxTTLRange = 0...2_147_483_647
     public static let maxNegativeTTLRange = 0...86_400
+    public static let maxMemoryMiBRange = 1...65_536
+    public static let staleAnswerTTLRange = 1...3_600
+    public static let maxStaleAgeRange = 1...604_800
 
     public init(maxEntries: Int = 100_000, minTTL: Int = 0, maxTTL: Int = 86_400, maxNegativeTTL: Int = 3600,
+                maxMemoryMiB: Int = 32, serveStale: Bool = true, staleAnswerTTL: Int = 30, maxStaleAge: Int = 86_400,
                 origin: ConfigOrigin = ConfigOrigin()) {
         self.maxEntries = maxEntries
         self.minTTL = minTTL
         self.maxTTL = maxTTL
         self.maxNegativeTTL = maxNegativeTTL
+        self.maxMemoryMiB = maxMemoryMiB
+        self.serveStale = serveStale
+        self.staleAnswerTTL = staleAnswerTTL
+        self.maxStaleAge = maxStaleAge
         self.origin = origin
     }
 }

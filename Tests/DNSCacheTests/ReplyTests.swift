@@ -121,7 +121,7 @@ import Testing
     }
 
     @Test func statisticsCountHitsAndMisses() throws {
-        let (cache, clock) = makeCache()
+        let (cache, clock) = makeCache(CacheSettings(serveStale: false))
         #expect(cache.lookup(key(name), query: query(name)) == nil)
         cache.store(try response(name, answers: answers), for: key(name))
         _ = cache.lookup(key(name), query: query(name))

@@ -76,7 +76,9 @@ import Glibc
         #expect(Client.readFrame(client) == EchoHandler.response(to: [8], local: server.ip, transport: .tcp))
     }
 
-    @Test func connectionCapIsEnforced() throws {
+    /// At the cap, a new connection closes the one idle longest instead of being refused; it is
+    /// refused only when every connection waits for answers.
+    @Test func fullTableClosesTheLongestIdleConnection() throws {
         let listeners = try makeListeners(options: TransportOptions(maxTCPConnections: 2))
         defer { listeners.stop() }
         let server = listeners.address(.tcp)
@@ -87,24 +89,96 @@ import Glibc
             open.append(client)
             Client.writeAll(client, Client.frame([1]))
             #expect(Client.readFrame(client) != nil)
+            usleep(20_000)
         }
         let third = try #require(Client.tcp(to: server))
+        open.append(third)
         Client.writeAll(third, Client.frame([1]))
-        #expect(Client.closedByPeer(third), "a connection beyond the cap is closed")
-        close(third)
-        Client.writeAll(open[0], Client.frame([2]))
-        #expect(Client.readFrame(open[0]) != nil, "the admitted connections keep working")
-        // Once one closes, its slot is free again (the server notices the close asynchronously).
-        close(open.removeFirst())
-        var admitted = false
-        for _ in 0..<50 where !admitted {
-            guard let next = Client.tcp(to: server) else { break }
-            Client.writeAll(next, Client.frame([3]))
-            admitted = Client.readFrame(next) != nil
-            close(next)
-            if !admitted { usleep(20_000) }
+        #expect(Client.readFrame(third) != nil, "the new connection is served")
+        #expect(Client.closedByPeer(open[0]), "the longest idle connection made room")
+        Client.writeAll(open[1], Client.frame([2]))
+        #expect(Client.readFrame(open[1]) != nil, "the other connection keeps working")
+        let statistics = listeners.tcpStatistics
+        #expect(statistics.closedForPressure == 1 && statistics.accepted == 3 && statistics.refused == 0)
+    }
+
+    @Test func fullTableOfBusyConnectionsRefusesNewOnes() throws {
+        let listeners = try makeListeners(options: TransportOptions(maxTCPConnections: 2),
+                                          handler: EchoHandler(.delayByFirstByte))
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        var open: [Int32] = []
+        defer { open.forEach { close($0) } }
+        for _ in 0..<2 {
+            let client = try #require(Client.tcp(to: server))
+            open.append(client)
+            Client.writeAll(client, Client.frame([100]))  // answered after 1 s
         }
-        #expect(admitted)
+        usleep(100_000)
+        let third = try #require(Client.tcp(to: server))
+        Client.writeAll(third, Client.frame([1]))
+        #expect(Client.closedByPeer(third), "no idle connection to close: the new one is refused")
+        close(third)
+        for client in open { #expect(Client.readFrame(client) != nil, "the busy connections get their answers") }
+        #expect(listeners.tcpStatistics.refused == 1)
+    }
+
+    /// One client address at its own cap: its longest-idle connection makes room, other
+    /// clients' connections are left alone.
+    @Test func perClientCapClosesThatClientsIdleConnection() throws {
+        let listeners = try makeListeners(options: TransportOptions(maxTCPConnectionsPerClient: 2))
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        var open: [Int32] = []
+        defer { open.forEach { close($0) } }
+        for _ in 0..<3 {
+            let client = try #require(Client.tcp(to: server))
+            open.append(client)
+            Client.writeAll(client, Client.frame([1]))
+            #expect(Client.readFrame(client) != nil)
+            usleep(20_000)
+        }
+        #expect(Client.closedByPeer(open[0]))
+        #expect(listeners.tcpStatistics.closedForPressure == 1)
+        Client.writeAll(open[1], Client.frame([2]))
+        #expect(Client.readFrame(open[1]) != nil)
+    }
+
+    /// With one unanswered query allowed per client, a second connection of the same client is
+    /// not read until the first query is answered; then it is.
+    @Test func perClientInFlightCapHoldsOtherConnectionsBack() throws {
+        let handler = EchoHandler(.delayByFirstByte)
+        let listeners = try makeListeners(options: TransportOptions(maxTCPQueriesInFlightPerClient: 1), handler: handler)
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        let first = try #require(Client.tcp(to: server))
+        defer { close(first) }
+        let second = try #require(Client.tcp(to: server))
+        defer { close(second) }
+        Client.writeAll(first, Client.frame([50]))  // answered after 500 ms
+        usleep(100_000)
+        Client.writeAll(second, Client.frame([1]))
+        usleep(200_000)
+        #expect(handler.log.all.count == 1, "the second connection waits for the client's query in flight")
+        #expect(Client.readFrame(first) != nil)
+        #expect(Client.readFrame(second) != nil)
+        #expect(handler.log.all.count == 2)
+    }
+
+    /// Above half the table the idle timeout is a tenth of the configured one (at least 200 ms).
+    @Test func idleTimeoutShrinksUnderPressure() throws {
+        let listeners = try makeListeners(options: TransportOptions(tcpIdleTimeout: .seconds(30), maxTCPConnections: 4))
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        var open: [Int32] = []
+        defer { open.forEach { close($0) } }
+        for _ in 0..<3 {
+            let client = try #require(Client.tcp(to: server, timeoutMilliseconds: 10_000))
+            open.append(client)
+        }
+        // 3 of 4 slots: 3 s instead of 30 s. The receive timeout (10 s) is far below 30 s.
+        #expect(Client.closedByPeer(open[0]), "an idle connection is closed within the shorter timeout")
+        #expect(listeners.tcpStatistics.closedIdle >= 1)
     }
 
     /// The client sends its queries and shuts down its sending side: the answers still come,

@@ -129,6 +129,14 @@ let singleErrorCases: [ErrorCase] = [
       min_ttl: 600
       max_ttl: 300
     """),
+    ErrorCase("stale answer TTL of zero", 2, 21, "stale_answer_ttl: 0 is out of range (1...3600)", """
+    cache:
+      stale_answer_ttl: 0
+    """),
+    ErrorCase("cache memory of zero", 2, 19, "max_memory_mib: 0 is out of range (1...65536)", """
+    cache:
+      max_memory_mib: 0
+    """),
 
     // Addresses.
     ErrorCase("listen port out of range", 1, 28, "listen: '127.0.0.1:99999' is not a valid address", """

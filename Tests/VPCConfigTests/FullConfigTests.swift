@@ -190,6 +190,8 @@ private func address(_ text: String) -> SocketAddress { SocketAddress(text, defa
     #expect(config.upstreamTimeoutMs == 2000)
     #expect(config.upstreamTries == 2)
     #expect(config.cache == CacheSettings(maxEntries: 100_000, minTTL: 0, maxTTL: 86_400, maxNegativeTTL: 3600))
+    #expect(config.cache.maxMemoryMiB == 32 && config.cache.serveStale && config.cache.staleAnswerTTL == 30
+            && config.cache.maxStaleAge == 86_400)
     #expect(config.negativeSoaTTL == 60)
     #expect(config.tcp == TCPSettings(idleTimeoutMs: 10_000, maxConnections: 256))
     #expect(config.rateLimit.packetsPerSecond == 0)

@@ -1,0 +1,232 @@
+import DNSWire
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One cached answer: its key and the answer in wire form in one allocation (a
+/// `ManagedBuffer` whose elements are the key bytes, the message and its TTL offsets), so an
+/// entry costs little more than its wire size and a hit is a copy plus a few patches instead of
+/// a decode and an encode.
+///
+/// The stored message has ID 0, flags QR RA (AD and RCODE from upstream), the question at offset
+/// 12 written uncompressed, the records with their TTLs as cached, and no OPT record: EDNS belongs
+/// to each client's reply, never to the cache. Immutable once made.
+///
+/// Not `Sendable` (`ManagedBuffer` cannot be), yet shared between threads safely: header and
+/// elements are written once, in `make`, before the entry is published under a shard's lock,
+/// and only read afterwards.
+final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
+    struct Fields {
+        /// Clock reading (ms) when stored, and when the entry stops being served fresh.
+        var storedAt: UInt64
+        var expiresAt: UInt64
+        /// Seconds the entry lives: the smallest TTL of the answer and authority sections.
+        var ttl: UInt32
+        var keyLength: UInt16
+        var wireLength: UInt16
+        var ttlCount: UInt16
+        /// The stored header flags.
+        var flags: UInt16
+        var negative: Bool
+    }
+
+    /// Bytes the allocator holds for an entry of `count` element bytes: the object header
+    /// (16), `Fields` (32) and the elements, rounded up to glibc's 16-byte chunks with their
+    /// 8-byte size word, plus the entry's share of the shard's ring and index slots.
+    static func cost(elementBytes count: Int) -> Int {
+        (16 + MemoryLayout<Fields>.stride + count + 8 + 15) & ~15 + CacheShard.slotBytesPerEntry
+    }
+
+    var expiresAt: UInt64 { header.expiresAt }
+    var ttl: UInt32 { header.ttl }
+    var negative: Bool { header.negative }
+    var cost: Int { Self.cost(elementBytes: Int(header.keyLength) + Int(header.wireLength) + 2 * Int(header.ttlCount)) }
+
+    /// Whether the stored key equals `key` (the encoded form of a `CacheKey`).
+    func hasKey(_ key: UnsafeRawBufferPointer) -> Bool {
+        guard Int(header.keyLength) == key.count else { return false }
+        return withUnsafeMutablePointerToElements { memcmp($0, key.baseAddress!, key.count) == 0 }
+    }
+
+    /// The stored key bytes.
+    var keyBytes: [UInt8] {
+        withUnsafeMutablePointerToElements { Array(UnsafeBufferPointer(start: $0, count: Int(header.keyLength))) }
+    }
+
+    /// Builds an entry holding `key`, `wire` and `ttlOffsets`.
+    static func make(key: UnsafeRawBufferPointer, wire: [UInt8], ttlOffsets: [UInt16], flags: UInt16, storedAt: UInt64,
+                     ttl: UInt32, negative: Bool) -> CacheEntry {
+        let count = key.count + wire.count + 2 * ttlOffsets.count
+        let buffer = CacheEntry.create(minimumCapacity: count) { _ in
+            Fields(storedAt: storedAt, expiresAt: storedAt + UInt64(ttl) * 1000, ttl: ttl, keyLength: UInt16(key.count),
+                   wireLength: UInt16(wire.count), ttlCount: UInt16(ttlOffsets.count), flags: flags, negative: negative)
+        }
+        let entry = unsafeDowncast(buffer, to: CacheEntry.self)
+        entry.withUnsafeMutablePointerToElements { base in
+            UnsafeMutableRawPointer(base).copyMemory(from: key.baseAddress!, byteCount: key.count)
+            wire.withUnsafeBytes { (base + key.count).initialize(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: wire.count) }
+            var position = key.count + wire.count
+            for offset in ttlOffsets {
+                base[position] = UInt8(truncatingIfNeeded: offset >> 8)
+                base[position + 1] = UInt8(truncatingIfNeeded: offset)
+                position += 2
+            }
+        }
+        return entry
+    }
+
+    /// Applies the caching policy to `response` and builds the entry, or says why it is refused.
+    static func make(from response: Message, for key: CacheKey, settings: CacheSettings,
+                     now: UInt64) -> Result<CacheEntry, StoreResult.NotCached> {
+        guard response.header.isResponse else { return .failure(.notAResponse) }
+        guard !response.header.truncated else { return .failure(.truncated) }
+        let rcode = response.rcode
+        guard rcode == .noError || rcode == .nxDomain else { return .failure(.rcode(rcode)) }
+        guard response.questions.count == 1, let question = response.questions.first, question.name == key.name,
+              question.type == key.type, question.dnsClass == key.dnsClass
+        else { return .failure(.questionMismatch) }
+        if response.answers.contains(where: { $0.ttl == 0 }) || response.authorities.contains(where: { $0.ttl == 0 }) {
+            return .failure(.zeroTTL)
+        }
+
+        func clamp(_ ttl: UInt32) -> UInt32 { min(max(ttl, settings.minTTL), settings.maxTTL) }
+
+        var answers = response.answers
+        for index in answers.indices { answers[index].ttl = clamp(answers[index].ttl) }
+        // RFC 2308 sections 3 and 5: an SOA in the authority section is served with the negative
+        // TTL, min(its TTL, its MINIMUM), which is also how long the negative answer may live.
+        var authorities = response.authorities
+        var sawSOA = false
+        for index in authorities.indices {
+            if case .soa(let soa) = authorities[index].rdata {
+                let ttl = min(authorities[index].ttl, soa.minimum, settings.maxNegativeTTL, settings.maxTTL)
+                guard ttl > 0 else { return .failure(.zeroTTL) }
+                authorities[index].ttl = ttl
+                sawSOA = true
+            } else {
+                authorities[index].ttl = clamp(authorities[index].ttl)
+            }
+        }
+        let negative = rcode == .nxDomain || answers.isEmpty
+        guard !negative || sawSOA else { return .failure(.noSOA) }
+        let ttl = min(answers.lazy.map(\.ttl).min() ?? .max, authorities.lazy.map(\.ttl).min() ?? .max)
+        // Additional data is optional (RFC 2181 section 9); keep only records that outlive the
+        // entry, so no served TTL can ever reach zero.
+        var additionals: [ResourceRecord] = []
+        for var record in response.additionals where record.ttl > 0 {
+            record.ttl = clamp(record.ttl)
+            if record.ttl >= ttl { additionals.append(record) }
+        }
+
+        var header = Header()
+        header.isResponse = true
+        header.opcode = response.header.opcode
+        header.recursionAvailable = true
+        header.authenticData = response.header.authenticData
+        header.rcodeLow = response.header.rcodeLow
+        let stored = Message(header: header, questions: [question], answers: answers, authorities: authorities,
+                             additionals: additionals)
+        let wire = stored.encode()
+        guard wire[2] & 0x02 == 0, let offsets = ttlOffsets(in: wire) else { return .failure(.tooLarge(wire.count)) }
+        let entry = key.withEncodedBytes { encoded in
+            CacheEntry.make(key: encoded, wire: wire, ttlOffsets: offsets, flags: header.flags, storedAt: now, ttl: ttl,
+                            negative: negative)
+        }
+        guard entry.cost <= settings.maxBytes else { return .failure(.tooLarge(entry.cost)) }
+        return .success(entry)
+    }
+
+    /// The offsets of all TTL fields in a message this module encoded; nil if it does not parse.
+    static func ttlOffsets(in wire: [UInt8]) -> [UInt16]? {
+        guard wire.count >= 12, wire.count <= 65535 else { return nil }
+        func count(_ offset: Int) -> Int { Int(wire[offset]) << 8 | Int(wire[offset + 1]) }
+        var position = 12
+        func skipName() -> Bool {
+            while position < wire.count {
+                let length = Int(wire[position])
+                if length == 0 { position += 1; return true }
+                if length & 0xc0 == 0xc0 { position += 2; return position <= wire.count }
+                guard length & 0xc0 == 0 else { return false }
+                position += length + 1
+            }
+            return false
+        }
+        for _ in 0..<count(4) {
+            guard skipName(), position + 4 <= wire.count else { return nil }
+            position += 4
+        }
+        let records = count(6) + count(8) + count(10)
+        var offsets: [UInt16] = []
+        offsets.reserveCapacity(records)
+        for _ in 0..<records {
+            guard skipName(), position + 10 <= wire.count else { return nil }
+            offsets.append(UInt16(position + 4))
+            position += 10 + count(position + 8)
+        }
+        return position == wire.count ? offsets : nil
+    }
+
+    /// Seconds elapsed since the entry was stored, rounded down.
+    func elapsedSeconds(at now: UInt64) -> UInt32 {
+        let storedAt = header.storedAt
+        return now > storedAt ? UInt32(clamping: (now - storedAt) / 1000) : 0
+    }
+
+    /// The stored message as a reply to a query with `id` and `queryFlags` whose question name is
+    /// `questionName` (equal to the stored one ignoring case, so of the same length), with TTLs
+    /// counted down by the time elapsed, or all set to `fixedTTL` (a stale answer, RFC 8767).
+    /// Capacity is left for `extraCapacity` more bytes.
+    func render(id: UInt16, queryFlags: UInt16, questionName: DNSName, dnssecOK: Bool, now: UInt64,
+                fixedTTL: UInt32? = nil, extraCapacity: Int) -> [UInt8] {
+        let fields = header
+        let query = Header(flags: queryFlags)
+        var replyHeader = Header(id: id, flags: fields.flags)
+        replyHeader.opcode = query.opcode
+        replyHeader.recursionDesired = query.recursionDesired
+        replyHeader.checkingDisabled = query.checkingDisabled
+        // RFC 6840 section 5.8: AD only to clients that showed they understand it.
+        replyHeader.authenticData = replyHeader.authenticData && (query.authenticData || dnssecOK)
+        let flags = replyHeader.flags
+        let elapsed = elapsedSeconds(at: now)
+        let wireLength = Int(fields.wireLength)
+        let keyLength = Int(fields.keyLength)
+        let ttlCount = Int(fields.ttlCount)
+        let nameWire = questionName.wire
+        precondition(nameWire.count + 12 <= wireLength, "question name longer than the stored message")
+        return withUnsafeMutablePointerToElements { elements in
+            let stored = elements + keyLength
+            let offsets = stored + wireLength
+            return [UInt8](unsafeUninitializedCapacity: wireLength + extraCapacity) { buffer, initialized in
+                let base = buffer.baseAddress!
+                base.initialize(from: stored, count: wireLength)
+                initialized = wireLength
+                base[0] = UInt8(truncatingIfNeeded: id >> 8)
+                base[1] = UInt8(truncatingIfNeeded: id)
+                base[2] = UInt8(truncatingIfNeeded: flags >> 8)
+                base[3] = UInt8(truncatingIfNeeded: flags)
+                // The client's spelling of the name (RFC 1035 7.3, DNS 0x20); answer owners that are
+                // compression pointers to it follow along.
+                nameWire.withUnsafeBufferPointer { (base + 12).update(from: $0.baseAddress!, count: $0.count) }
+                guard elapsed > 0 || fixedTTL != nil else { return }
+                for index in 0..<ttlCount {
+                    let field = base + (Int(offsets[2 * index]) << 8 | Int(offsets[2 * index + 1]))
+                    let remaining: UInt32
+                    if let fixedTTL {
+                        remaining = fixedTTL
+                    } else {
+                        let value = UInt32(field[0]) << 24 | UInt32(field[1]) << 16 | UInt32(field[2]) << 8 | UInt32(field[3])
+                        remaining = value > elapsed ? value - elapsed : 0
+                    }
+                    field[0] = UInt8(truncatingIfNeeded: remaining >> 24)
+                    field[1] = UInt8(truncatingIfNeeded: remaining >> 16)
+                    field[2] = UInt8(truncatingIfNeeded: remaining >> 8)
+                    field[3] = UInt8(truncatingIfNeeded: remaining)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+import Dispatch
+import IPAddress
+
+/// TCP counters of one `Listeners`, for logs and metrics. A snapshot.
+public struct TCPStatistics: Hashable, Sendable {
+    /// Connections open now (their descriptors not yet closed).
+    public var open = 0
+    /// Connections accepted and admitted since start.
+    public var accepted: UInt64 = 0
+    /// Connections accepted and closed at once: the table was full of busy connections, the
+    /// client was at its own cap with nothing idle, or the listeners were stopping.
+    public var refused: UInt64 = 0
+    /// Idle (or stalled) connections closed to make room for a new one.
+    public var closedForPressure: UInt64 = 0
+    /// Connections closed because they sat idle (or the peer took no replies) for the idle timeout.
+    public var closedIdle: UInt64 = 0
+
+    public init() {}
+}
+
+/// The idle timeout a connection gets, shorter while the table fills (unbound's scheme): the
+/// configured one up to half full, a tenth of it above half, a hundredth above 80 %, never below
+/// `floor` (a client across a slow link still has time to send its query after connecting).
+struct TCPIdlePolicy: Sendable {
+    let configured: DispatchTimeInterval
+    private let configuredNanoseconds: Int
+    let limit: Int
+    static let floorNanoseconds = 200_000_000
+
+    init(timeout: Duration, limit: Int) {
+        configured = timeout.dispatchInterval
+        if case .nanoseconds(let value) = configured {
+            configuredNanoseconds = value
+        } else {
+            configuredNanoseconds = Int.max
+        }
+        self.limit = limit
+    }
+
+    /// The timeout while `active` connections are open.
+    func timeout(active: Int) -> DispatchTimeInterval {
+        let divisor = active * 5 > limit * 4 ? 100 : active * 2 > limit ? 10 : 1
+        guard divisor > 1 else { return configured }
+        let floor = min(configuredNanoseconds, Self.floorNanoseconds)
+        return .nanoseconds(max(floor, configuredNanoseconds / divisor))
+    }
+
+    /// Whether `active` open connections put the table under pressure.
+    func pressured(active: Int) -> Bool { active * 2 > limit }
+}
+
+/// The connections of one client address, for its caps. Touched only on the TCP queue.
+final class TCPClient {
+    let address: IPAddress
+    var connections: [TCPConnection] = []
+    /// Requests of all its connections not answered yet.
+    var inFlight = 0
+
+    init(address: IPAddress) { self.address = address }
+}
+
+/// Every TCP connection of one `Listeners`: admission under the global and per-client caps,
+/// making room by closing the connection idle longest, the idle timeout under pressure, and
+/// the list `stop` drains.
+///
+/// Admission and the per-client records run on `queue`, the one serial queue all TCP work of
+/// the listeners shares (so TCP, however busy, holds one thread and UDP keeps the others); the
+/// list of open descriptors and the counters are also read from `stop` and for statistics,
+/// under `lock`.
+final class ConnectionRegistry: @unchecked Sendable {
+    // @unchecked: `open`, `draining` and `counters` are guarded by `lock`; `active`, `clients`
+    // and `wasPressured` are touched only on `queue`.
+    let queue: DispatchQueue
+    let options: TransportOptions
+    let idlePolicy: TCPIdlePolicy
+    /// Entered per admitted connection, left when its fd is closed.
+    let group = DispatchGroup()
+
+    private let lock = Lock()
+    private var open: [ObjectIdentifier: TCPConnection] = [:]
+    private var draining = false
+    private var counters = TCPStatistics()
+
+    /// Admitted connections not closing, which the caps count.
+    private var active: [ObjectIdentifier: TCPConnection] = [:]
+    private var clients: [IPAddress: TCPClient] = [:]
+    private var wasPressured = false
+
+    init(options: TransportOptions) {
+        self.options = options
+        idlePolicy = TCPIdlePolicy(timeout: options.tcpIdleTimeout, limit: options.maxTCPConnections)
+        queue = DispatchQueue(label: "vpcdns.tcp")
+    }
+
+    /// The idle timeout for connections now.
+    var idleTimeout: DispatchTimeInterval { idlePolicy.timeout(active: active.count) }
+
+    /// Finds room for a new connection from `address`, closing the longest-idle connection of
+    /// the client (at its cap) or of the table (when full); nil when there is no room (the
+    /// caller closes the socket). On the queue.
+    func admit(_ address: IPAddress) -> TCPClient? {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !lock.withLock({ draining }) else { return refuse() }
+        let client = clients[address] ?? TCPClient(address: address)
+        if client.connections.count >= options.maxTCPConnectionsPerClient {
+            guard let victim = Self.longestIdle(client.connections) else { return refuse() }
+            victim.closeForPressure()
+        }
+        if active.count >= options.maxTCPConnections {
+            guard let victim = Self.longestIdle(active.values) else { return refuse() }
+            victim.closeForPressure()
+        }
+        clients[address] = client
+        return client
+    }
+
+    /// Records an admitted connection; returns whether it must drain at once. On the queue.
+    func insert(_ connection: TCPConnection, client: TCPClient) -> Bool {
+        let id = ObjectIdentifier(connection)
+        active[id] = connection
+        client.connections.append(connection)
+        let draining = lock.withLock {
+            open[id] = connection
+            counters.accepted += 1
+            group.enter()
+            return self.draining
+        }
+        let pressured = idlePolicy.pressured(active: active.count)
+        if pressured && !wasPressured {
+            // Connections admitted before the table filled still wait for their long timeout.
+            for connection in active.values { connection.rescheduleIdleCheck() }
+        }
+        wasPressured = pressured
+        return draining
+    }
+
+    /// The connection closes: it no longer counts against the caps. On the queue.
+    func detach(_ connection: TCPConnection, client: TCPClient, reason: TCPConnection.CloseReason) {
+        active.removeValue(forKey: ObjectIdentifier(connection))
+        client.connections.removeAll { $0 === connection }
+        if client.connections.isEmpty, clients[client.address] === client {
+            clients.removeValue(forKey: client.address)
+        }
+        wasPressured = idlePolicy.pressured(active: active.count)
+        switch reason {
+        case .pressure: lock.withLock { counters.closedForPressure += 1 }
+        case .idle: lock.withLock { counters.closedIdle += 1 }
+        case .other: break
+        }
+    }
+
+    /// The connection's fd is closed.
+    func remove(_ connection: TCPConnection) {
+        lock.withLock {
+            guard open.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
+            group.leave()
+        }
+    }
+
+    /// Admits no more connections and returns those open.
+    func beginDrain() -> [TCPConnection] {
+        lock.withLock {
+            draining = true
+            return Array(open.values)
+        }
+    }
+
+    var openConnections: [TCPConnection] { lock.withLock { Array(open.values) } }
+
+    var statistics: TCPStatistics {
+        lock.withLock {
+            var result = counters
+            result.open = open.count
+            return result
+        }
+    }
+
+    private func refuse() -> TCPClient? {
+        lock.withLock { counters.refused += 1 }
+        return nil
+    }
+
+    /// The connection that has waited longest without work (idle, or stalled on a peer that
+    /// reads nothing), if any.
+    private static func longestIdle(_ connections: some Sequence<TCPConnection>) -> TCPConnection? {
+        var best: TCPConnection?
+        var bestSince = DispatchTime.distantFuture
+        for connection in connections {
+            guard let since = connection.idleSince, since < bestSince else { continue }
+            best = connection
+            bestSince = since
+        }
+        return best
+    }
+}
