@@ -74,9 +74,10 @@ uninstall:
 deb: test-deps release-static
 	scripts/packaging/build-deb.sh "$(RELEASE_BIN)" "$(VERSION)" "$(DEB_ARCH)" "$(DEB)"
 
-# Runs the DNSWire decoder fuzzer for FUZZ_SECONDS (default 600).
+# Runs each libFuzzer target (DNSWire decoder, zone-file parser, config loader) for FUZZ_SECONDS
+# (default 600); FUZZ_TARGETS="zone config" for some of them. The integration suite runs each for 30 s.
 fuzz: test-deps
-	scripts/fuzz.sh $(or $(FUZZ_SECONDS),600)
+	scripts/fuzz.sh $(or $(FUZZ_SECONDS),600) $(FUZZ_TARGETS)
 
 # vpcdns next to unbound under dnsperf, on loopback only (bench/README.md). BENCH_ARGS=--quick
 # for a short run.

@@ -130,7 +130,8 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
         header.rcodeLow = response.header.rcodeLow
         let stored = Message(header: header, questions: [question], answers: answers, authorities: authorities,
                              additionals: additionals)
-        let wire = stored.encode()
+        // A record longer than RDLENGTH can count cannot be stored (nor relayed).
+        guard let wire = try? stored.encode() else { return .failure(.tooLarge(65536)) }
         guard wire[2] & 0x02 == 0, let offsets = ttlOffsets(in: wire) else { return .failure(.tooLarge(wire.count)) }
         let entry = key.withEncodedBytes { encoded in
             CacheEntry.make(key: encoded, wire: wire, ttlOffsets: offsets, flags: header.flags, storedAt: now, ttl: ttl,

@@ -95,14 +95,14 @@ public final class DNSCache: Sendable {
             // Rare (a large answer to a client without EDNS): decode and truncate by RRsets.
             guard var message = try? Message(wire: bytes) else { return nil }
             message.edns = edns
-            return message.encode(maxSize: maxSize)
+            return try? message.encode(maxSize: maxSize)
         }
         guard let edns else { return bytes }
         let additionalCount = UInt16(bytes[10]) << 8 | UInt16(bytes[11]) + 1  // ARCOUNT now counts the OPT
         bytes[10] = UInt8(truncatingIfNeeded: additionalCount >> 8)
         bytes[11] = UInt8(truncatingIfNeeded: additionalCount)
         var writer = WireWriter(continuing: consume bytes)
-        edns.encode(to: &writer)
+        guard (try? edns.encode(to: &writer)) != nil else { return nil }
         return writer.bytes
     }
 

@@ -1,4 +1,5 @@
 public import IPAddress
+import RegularFiles
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,26 +26,13 @@ public enum ResolvConf {
         return servers
     }
 
-    /// The file's bytes as UTF-8 (invalid sequences replaced); at most 1 MiB.
+    /// The file's bytes as UTF-8 (invalid sequences replaced); at most 1 MiB. Only a regular file
+    /// is read: a FIFO would make `check` and every reload wait for a writer.
     private static func readText(_ path: String) throws(Error) -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw Error(path: path, reason: "cannot be opened: \(String(cString: strerror(errno)))")
+        switch RegularFile.read(path, maxSize: 1 << 20) {
+        case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .failure(let problem): throw Error(path: path, reason: "cannot be read: \(problem)")
         }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Error(path: path, reason: "cannot be read: \(String(cString: strerror(errno)))")
-            }
-            bytes += chunk[0..<count]
-            guard bytes.count <= 1 << 20 else { throw Error(path: path, reason: "is larger than 1 MiB") }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The `nameserver` lines of resolv.conf text.

@@ -4,7 +4,12 @@ extension DNSName: CustomStringConvertible, ExpressibleByStringLiteral {
     /// Parses presentation text. A name ending in `.` is absolute; any other is relative to
     /// `origin`, or taken as absolute when no origin is given. `@` is the origin itself.
     public init(_ text: some StringProtocol, origin: DNSName? = nil) throws(DNSNameError) {
-        let bytes = Array(text.utf8)
+        try self.init(presentation: Array(text.utf8), origin: origin)
+    }
+
+    /// Parses presentation bytes as `init(_:origin:)` does. Bytes that are not UTF-8 are label
+    /// data as written (master files are bytes, as BIND reads them).
+    public init(presentation bytes: [UInt8], origin: DNSName? = nil) throws(DNSNameError) {
         guard !bytes.isEmpty else { throw .empty }
         if bytes == [UInt8(ascii: "@")] {
             guard let origin else { throw .badEscape("@ without an origin") }

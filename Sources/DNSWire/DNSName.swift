@@ -122,8 +122,18 @@ public struct DNSName: Sendable {
 }
 
 extension DNSName: Hashable {
+    /// One pass, stopping at the first difference (dictionary probes compare mostly unequal names).
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
-        lhs.wire == rhs.wire || equalIgnoringCase(lhs.wire[...], rhs.wire[...])
+        lhs.wire.withUnsafeBufferPointer { left in
+            rhs.wire.withUnsafeBufferPointer { right in
+                guard left.count == right.count else { return false }
+                if left.baseAddress == right.baseAddress { return true }
+                for index in 0..<left.count where left[index] != right[index] && lower(left[index]) != lower(right[index]) {
+                    return false
+                }
+                return true
+            }
+        }
     }
 
     /// Hashes the case-folded wire bytes in one call (no per-byte hasher rounds, no heap copy).

@@ -18,6 +18,9 @@ public enum DNSWireError: Error, Sendable, Hashable, CustomStringConvertible {
     case badOPT(reason: String)
     /// A message was larger than 65535 bytes.
     case messageTooLarge(Int)
+    /// A field does not fit its wire length field: RDATA over 65535 bytes, a character-string over
+    /// 255, EDNS options over 65535, more than 65535 entries in a section.
+    case fieldTooLong(what: String, length: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -30,6 +33,7 @@ public enum DNSWireError: Error, Sendable, Hashable, CustomStringConvertible {
         case .badRData(let type, let reason): "bad \(type) RDATA: \(reason)"
         case .badOPT(let reason): "bad OPT record: \(reason)"
         case .messageTooLarge(let size): "message of \(size) bytes exceeds 65535"
+        case .fieldTooLong(let what, let length, let limit): "cannot encode \(what) of \(length) (at most \(limit))"
         }
     }
 }

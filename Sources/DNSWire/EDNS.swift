@@ -52,12 +52,17 @@ public struct EDNS: Hashable, Sendable {
     }
 
     /// Writes the whole OPT record (owner, type, class, TTL, RDATA); the caller counts it in ARCOUNT.
-    public func encode(to writer: inout WireWriter) {
+    /// Throws, writing nothing, when the options exceed the 65535 bytes RDLENGTH can count.
+    public func encode(to writer: inout WireWriter) throws(DNSWireError) {
+        let length = encodedOptionsLength
+        guard length <= 65535, options.allSatisfy({ $0.data.count <= 65535 }) else {
+            throw .fieldTooLong(what: "EDNS options", length: length, limit: 65535)
+        }
         writer.writeUInt8(0)
         writer.writeUInt16(RRType.opt.rawValue)
         writer.writeUInt16(udpPayloadSize)
         writer.writeUInt32(UInt32(extendedRCode) << 24 | UInt32(version) << 16 | (dnssecOK ? 0x8000 : 0) | UInt32(otherFlags & 0x7fff))
-        writer.writeUInt16(UInt16(encodedOptionsLength))
+        writer.writeUInt16(UInt16(length))
         for option in options {
             writer.writeUInt16(option.code)
             writer.writeUInt16(UInt16(option.data.count))

@@ -61,6 +61,11 @@ public struct Header: Hashable, Sendable {
     private mutating func setBit(_ index: UInt16, _ value: Bool) {
         if value { flags |= 1 << index } else { flags &= ~(1 << index) }
     }
+
+    /// The header alone with all four section counts zero: a message that can always be written.
+    public var wireWithoutSections: [UInt8] {
+        [UInt8(id >> 8), UInt8(id & 0xff), UInt8(flags >> 8), UInt8(flags & 0xff), 0, 0, 0, 0, 0, 0, 0, 0]
+    }
 }
 
 /// The header's fixed fields read without decoding the rest: the cheap check done on every

@@ -92,12 +92,16 @@ public struct Message: Hashable, Sendable {
         }
     }
 
-    /// Encodes the message in at most `maxSize` bytes.
+    /// Encodes the message in at most `maxSize` bytes (never more than 65535).
     ///
     /// Records are added RRset by RRset; when the answer or authority section does not fit, the
     /// rest is left out and TC is set. Additional records that do not fit are left out without
     /// TC (RFC 2181 section 9). The OPT record is always kept, since its space is reserved first.
-    public func encode(maxSize: Int = 65535) -> [UInt8] {
+    /// Throws `fieldTooLong` when a record or the OPT record cannot be written at all (RDATA over
+    /// 65535 bytes, a character-string over 255): the caller answers SERVFAIL instead.
+    public func encode(maxSize: Int = 65535) throws(DNSWireError) -> [UInt8] {
+        let maxSize = min(maxSize, 65535)
+        guard questions.count <= 65535 else { throw .fieldTooLong(what: "question section", length: questions.count, limit: 65535) }
         var writer = WireWriter(capacity: min(maxSize, 512))
         var header = self.header
         let reserved = edns?.encodedSize ?? 0
@@ -117,7 +121,7 @@ public struct Message: Hashable, Sendable {
             while index < records.count {
                 let setEnd = Self.rrsetEnd(records, from: index)
                 let before = writer.count
-                for record in records[index..<setEnd] { record.encode(to: &writer) }
+                for record in records[index..<setEnd] { try record.encode(to: &writer) }
                 if writer.count > limit {
                     writer.truncate(to: before)
                     if section < 2 { truncated = true }
@@ -131,9 +135,10 @@ public struct Message: Hashable, Sendable {
         if truncated { header.truncated = true }
         var additionalCount = counts[2]
         if let edns {
-            edns.encode(to: &writer)
+            try edns.encode(to: &writer)
             additionalCount += 1
         }
+        // Each record takes at least 11 bytes of at most 65535: every count fits 16 bits.
         writer.patchUInt16(header.flags, at: 2)
         writer.patchUInt16(UInt16(counts[0]), at: 6)
         writer.patchUInt16(UInt16(counts[1]), at: 8)

@@ -13,6 +13,8 @@ public struct PresentationToken: Hashable, Sendable {
         self.column = column
     }
 
+    /// The text for messages and for fields that are ASCII by definition (numbers, addresses,
+    /// mnemonics); names and strings read `text`, the bytes as written.
     public var string: String { String(decoding: text, as: UTF8.self) }
 }
 
@@ -51,8 +53,13 @@ public struct PresentationLexer {
     private var line = 1
     private var lineStart = 0
 
+    /// Master-file bytes: bytes that are not UTF-8 stay as they are, in names and strings alike.
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
     public init(_ text: String) {
-        bytes = Array(text.utf8)
+        self.init(Array(text.utf8))
     }
 
     private var column: Int { index - lineStart + 1 }

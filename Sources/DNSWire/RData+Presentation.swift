@@ -56,7 +56,7 @@ extension RData: CustomStringConvertible {
         switch type {
         case .a:
             let token = try fields.next("an IPv4 address")
-            guard let address = IPv4Address(token.string) else { throw PresentationError(token, "bad IPv4 address '\(token.string)'") }
+            guard let address = IPv4Address(utf8: token.text) else { throw PresentationError(token, "bad IPv4 address '\(token.string)'") }
             self = .a(address)
         case .aaaa:
             let token = try fields.next("an IPv6 address")
@@ -95,6 +95,9 @@ extension RData: CustomStringConvertible {
             throw PresentationError(after, "type \(type) needs the generic form \\# <length> <hex>")
         }
         try fields.requireEnd(type: type)
+        guard uncompressedLength <= 65535 else {
+            throw PresentationError(after, "\(type) RDATA of \(uncompressedLength) bytes exceeds the 65535 a record can hold")
+        }
     }
 
     private static func parseGeneric(type: RRType, fields: inout FieldCursor) throws(PresentationError) -> RData {
@@ -188,7 +191,7 @@ struct FieldCursor {
     mutating func name(origin: DNSName) throws(PresentationError) -> DNSName {
         let token = try next("a domain name")
         do throws(DNSNameError) {
-            return try DNSName(token.string, origin: origin)
+            return try DNSName(presentation: token.text, origin: origin)
         } catch {
             throw PresentationError(token, "bad name '\(token.string)': \(error)")
         }

@@ -121,8 +121,8 @@ public enum RData: Hashable, Sendable {
     }
 
     /// Writes the RDATA (without its length). Names are compressed only in the RFC 1035 types
-    /// (RFC 3597 section 4).
-    public func encode(to writer: inout WireWriter) {
+    /// (RFC 3597 section 4). Throws when a TXT character-string or CAA tag exceeds 255 bytes.
+    public func encode(to writer: inout WireWriter) throws(DNSWireError) {
         switch self {
         case .a(let address): writer.writeUInt32(address.value)
         case .aaaa(let address): writer.writeBytes(address.bytes)
@@ -136,6 +136,7 @@ public enum RData: Hashable, Sendable {
             writer.writeName(exchange)
         case .txt(let strings):
             for string in strings {
+                guard string.count <= 255 else { throw .fieldTooLong(what: "TXT character-string", length: string.count, limit: 255) }
                 writer.writeUInt8(UInt8(string.count))
                 writer.writeBytes(string)
             }
@@ -145,6 +146,7 @@ public enum RData: Hashable, Sendable {
             writer.writeUInt16(port)
             writer.writeName(target, compress: false)
         case .caa(let flags, let tag, let value):
+            guard tag.count <= 255 else { throw .fieldTooLong(what: "CAA tag", length: tag.count, limit: 255) }
             writer.writeUInt8(flags)
             writer.writeUInt8(UInt8(tag.count))
             writer.writeBytes(tag)
@@ -154,7 +156,23 @@ public enum RData: Hashable, Sendable {
         }
     }
 
-    /// The RDATA in uncompressed wire form (for RFC 3597 `\#` output and comparisons).
+    /// The length of the RDATA in uncompressed wire form; RDLENGTH can count at most 65535.
+    public var uncompressedLength: Int {
+        switch self {
+        case .a: 4
+        case .aaaa: 16
+        case .cname(let name), .ns(let name), .ptr(let name): name.wire.count
+        case .soa(let soa): soa.mname.wire.count + soa.rname.wire.count + 20
+        case .mx(_, let exchange): 2 + exchange.wire.count
+        case .txt(let strings): strings.reduce(0) { $0 + 1 + $1.count }
+        case .srv(_, _, _, let target): 6 + target.wire.count
+        case .caa(_, let tag, let value): 2 + tag.count + value.count
+        case .unknown(_, let bytes): bytes.count
+        }
+    }
+
+    /// The RDATA in uncompressed wire form (for RFC 3597 `\#` output and comparisons). RDATA that
+    /// cannot be encoded gives the bytes written before the failing field.
     public var uncompressedWire: [UInt8] {
         var writer = WireWriter(capacity: 64)
         switch self {
@@ -167,7 +185,7 @@ public enum RData: Hashable, Sendable {
             writer.writeUInt16(preference)
             writer.writeName(exchange, compress: false)
         default:
-            encode(to: &writer)
+            try? encode(to: &writer)
         }
         return writer.bytes
     }

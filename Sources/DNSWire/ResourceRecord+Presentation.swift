@@ -13,7 +13,7 @@ extension ResourceRecord: CustomStringConvertible {
         let ownerToken = entry.tokens[0]
         let owner: DNSName
         do throws(DNSNameError) {
-            owner = try DNSName(ownerToken.string, origin: origin)
+            owner = try DNSName(presentation: ownerToken.text, origin: origin)
         } catch {
             throw PresentationError(ownerToken, "bad owner name: \(error)")
         }

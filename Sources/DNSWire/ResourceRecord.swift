@@ -14,16 +14,19 @@ public struct ResourceRecord: Hashable, Sendable {
 
     public var type: RRType { rdata.type }
 
-    /// Writes owner, type, class, TTL, RDLENGTH and RDATA.
-    public func encode(to writer: inout WireWriter) {
+    /// Writes owner, type, class, TTL, RDLENGTH and RDATA. Throws, leaving `writer` with a partial
+    /// record the caller discards, when the RDATA does not fit RDLENGTH (65535 bytes).
+    public func encode(to writer: inout WireWriter) throws(DNSWireError) {
         writer.writeName(name)
         writer.writeUInt16(type.rawValue)
         writer.writeUInt16(dnsClass.rawValue)
         writer.writeUInt32(ttl)
         let lengthOffset = writer.count
         writer.writeUInt16(0)
-        rdata.encode(to: &writer)
-        writer.patchUInt16(UInt16(writer.count - lengthOffset - 2), at: lengthOffset)
+        try rdata.encode(to: &writer)
+        let length = writer.count - lengthOffset - 2
+        guard length <= 65535 else { throw .fieldTooLong(what: "\(type) RDATA", length: length, limit: 65535) }
+        writer.patchUInt16(UInt16(length), at: lengthOffset)
     }
 }
 

@@ -1,10 +1,9 @@
 #if canImport(Glibc)
 import Glibc
-private let systemRead = Glibc.read
 #elseif canImport(Darwin)
 import Darwin
-private let systemRead = Darwin.read
 #endif
+import RegularFiles
 
 /// The few file-system calls the loader needs, without Foundation.
 enum FileAccess {
@@ -15,28 +14,11 @@ enum FileAccess {
         return .success(String(cString: resolved))
     }
 
-    /// The contents of a regular file. Symlinks are not followed at the last component: callers
-    /// pass a path already resolved by `realPath`, so a link swapped in afterwards is refused.
+    /// The contents of a regular file, never blocking (see `RegularFile`). Symlinks are not
+    /// followed at the last component when `followLink` is false: callers pass a path already
+    /// resolved by `realPath`, so a link swapped in afterwards is refused.
     static func read(_ path: String, followLink: Bool = true) -> Result<[UInt8], FileProblem> {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | (followLink ? 0 : O_NOFOLLOW))
-        guard descriptor >= 0 else { return .failure(FileProblem(errno: errno)) }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { return .failure(FileProblem(errno: errno)) }
-        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(FileProblem(message: "not a regular file")) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(info.st_size))
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(FileProblem(errno: errno))
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        return .success(bytes)
+        RegularFile.read(path, followLink: followLink)
     }
 
     /// The folder part of a path: `zones` for `zones/a.zone`, `.` for `a.zone`, `/` for `/a.zone`.
@@ -61,16 +43,5 @@ enum FileAccess {
     static func isInside(_ path: String, root: String) -> Bool {
         if path == root { return true }
         return path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
-    }
-}
-
-/// Why a file could not be resolved or read.
-struct FileProblem: Error, CustomStringConvertible {
-    var description: String
-
-    init(message: String) { description = message }
-
-    init(errno code: Int32) {
-        description = String(cString: strerror(code))
     }
 }

@@ -1,4 +1,5 @@
 import DNSWire
+import RegularFiles
 
 /// The master-file reader behind `ZoneFile`: a pull loop over `PresentationLexer` entries with
 /// explicit `$ORIGIN` / `$TTL` / owner state, feeding records to a `ZoneBuilder`.
@@ -29,13 +30,18 @@ struct MasterFileParser {
         self.includeRoot = includeRoot
     }
 
-    func finish(requireNS: Bool) -> Result<Zone, ZoneErrors> {
+    consuming func finish(requireNS: Bool) -> Result<Zone, ZoneErrors> {
         builder.build(requireNS: requireNS)
     }
 
-    /// Reads one file's text. `owner` is the owner in force where an include starts.
-    mutating func parse(text: String, file: String, origin startOrigin: DNSName, owner startOwner: DNSName?) {
-        var lexer = PresentationLexer(text)
+    /// Sizes the tables for a file of `bytes` bytes (a record line is rarely under 24 bytes).
+    mutating func reserveCapacity(forFileOf bytes: Int) {
+        builder.reserveCapacity(min(bytes / 24, 1 << 24))
+    }
+
+    /// Reads one file's bytes. `owner` is the owner in force where an include starts.
+    mutating func parse(bytes: [UInt8], file: String, origin startOrigin: DNSName, owner startOwner: DNSName?) {
+        var lexer = PresentationLexer(bytes)
         var origin = startOrigin
         var owner = startOwner
         var ownerFailed = false
@@ -76,7 +82,7 @@ struct MasterFileParser {
             fieldTokens = entry.tokens[...]
         } else {
             do throws(DNSNameError) {
-                name = try DNSName(first.string, origin: origin)
+                name = try DNSName(presentation: first.text, origin: origin)
             } catch {
                 self.error(file, first, "bad owner name '\(first.string)': \(error)")
                 owner = nil
@@ -165,7 +171,7 @@ struct MasterFileParser {
                 return error(file, keyword, "$ORIGIN takes one domain name")
             }
             do throws(DNSNameError) {
-                origin = try DNSName(argument.string, origin: origin)
+                origin = try DNSName(presentation: argument.text, origin: origin)
             } catch {
                 self.error(file, argument, "bad $ORIGIN '\(argument.string)': \(error)")
             }
@@ -198,7 +204,7 @@ struct MasterFileParser {
         var includeOrigin = origin
         if arguments.count == 2 {
             do throws(DNSNameError) {
-                includeOrigin = try DNSName(arguments[1].string, origin: origin)
+                includeOrigin = try DNSName(presentation: arguments[1].text, origin: origin)
             } catch {
                 return self.error(file, arguments[1], "bad $INCLUDE origin '\(arguments[1].string)': \(error)")
             }
@@ -231,7 +237,7 @@ struct MasterFileParser {
         case .failure(let problem): return error(file, pathToken, "cannot read $INCLUDE file '\(shown)': \(problem)")
         }
         includeStack.append(real)
-        parse(text: String(decoding: bytes, as: UTF8.self), file: shown, origin: includeOrigin, owner: owner)
+        parse(bytes: bytes, file: shown, origin: includeOrigin, owner: owner)
         includeStack.removeLast()
     }
 

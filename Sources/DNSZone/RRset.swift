@@ -16,7 +16,7 @@ public struct RRset: Hashable, Sendable {
 
     /// Sets the TTL of every record (an RRset has one TTL).
     mutating func setTTL(_ ttl: UInt32) {
-        for index in records.indices { records[index].ttl = ttl }
+        for index in records.indices where records[index].ttl != ttl { records[index].ttl = ttl }
     }
 
     /// The records with `owner` as their name: a wildcard's RRset answering for the query name.

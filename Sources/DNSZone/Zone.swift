@@ -41,11 +41,13 @@ public struct Zone: Sendable {
         self.origin = origin
         self.soa = soa
         self.warnings = warnings
-        var nodes = rrsets
+        // Empty non-terminals: found first, added after, so the table is changed in place.
+        var emptyNonTerminals: Set<DNSName> = []
+        let originLabels = origin.labelCount
         for name in rrsets.keys {
             var ancestor = name.parent
-            while let current = ancestor, current.labelCount >= origin.labelCount, nodes[current] == nil {
-                nodes[current] = [:]
+            while let current = ancestor, current.labelCount >= originLabels, rrsets[current] == nil,
+                  emptyNonTerminals.insert(current).inserted {
                 ancestor = current.parent
             }
         }
@@ -58,6 +60,8 @@ public struct Zone: Sendable {
             }
             delegations[name] = Delegation(ns: ns.records, glue: glue)
         }
+        var nodes = consume rrsets
+        for name in emptyNonTerminals { nodes[name] = [:] }
         self.nodes = nodes
         self.delegations = delegations
     }

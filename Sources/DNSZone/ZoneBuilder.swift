@@ -14,11 +14,22 @@ struct ZoneBuilder {
     /// Names zone-wide errors (no SOA, no NS): the file, or the origin for zones built in code.
     let zoneSource: String
     private(set) var nodes: [DNSName: [RRType: RRset]] = [:]
-    private var seen: [RRsetKey: (rdata: Set<RData>, batch: Int)] = [:]
-    private(set) var positions: [RRsetKey: SourcePosition] = [:]
+    /// Per RRset: where it was first written and the run it was last added in.
+    private var meta: [RRsetKey: Meta] = [:]
     private(set) var soa: ResourceRecord?
     var errors: [ZoneError] = []
     var warnings: [ZoneError] = []
+
+    struct Meta {
+        var position: SourcePosition
+        var batch: Int
+        /// The RDATA held, once the RRset is large enough that a linear search for duplicates
+        /// would cost more than a set; nil for the (usual) small RRsets, searched in place.
+        var rdata: Set<RData>?
+    }
+
+    /// RRsets up to this size find duplicates by a linear search (no set kept per RRset).
+    static let linearSearchLimit = 16
 
     struct RRsetKey: Hashable {
         var name: DNSName
@@ -33,6 +44,12 @@ struct ZoneBuilder {
     init(origin: DNSName, zoneSource: String) {
         self.origin = origin
         self.zoneSource = zoneSource
+    }
+
+    /// Makes room for about `count` RRsets at once, sparing the tables' repeated growth.
+    mutating func reserveCapacity(_ count: Int) {
+        nodes.reserveCapacity(count)
+        meta.reserveCapacity(count)
     }
 
     /// Adds one record, or records why it cannot be in the zone.
@@ -50,25 +67,30 @@ struct ZoneBuilder {
             errors.append(position.error("SOA record not at the zone apex (\(name))"))
             return
         }
-        let existing = nodes[name] ?? [:]
-        if type == .cname, let other = existing.keys.first(where: { $0 != .cname && !Self.allowedWithCNAME.contains($0) }) {
+        if type == .cname, let other = nodes[name]?.keys.first(where: { $0 != .cname && !Self.allowedWithCNAME.contains($0) }) {
             errors.append(position.error("CNAME and other data at \(name) (\(other) exists)"))
             return
         }
-        if type != .cname, !Self.allowedWithCNAME.contains(type), existing[.cname] != nil {
+        if type != .cname, !Self.allowedWithCNAME.contains(type), nodes[name]?[.cname] != nil {
             errors.append(position.error("CNAME and other data at \(name) (a CNAME exists)"))
             return
         }
         let key = RRsetKey(name: name, type: type)
-        guard var set = existing[type], var known = seen[key] else {
+        guard var known = meta[key] else {
             nodes[name, default: [:]][type] = RRset(record)
-            seen[key] = ([record.rdata], batch)
-            positions[key] = position
+            meta[key] = Meta(position: position, batch: batch)
             if type == .soa { soa = record }
             return
         }
-        let duplicate = known.rdata.contains(record.rdata)
-        if !duplicate && Self.singletons.contains(type) {
+        let duplicateIndex: Int?, currentTTL: UInt32
+        do {
+            // Scoped, so no second reference to the records is alive when they change below.
+            let existing = nodes[name]![type]!
+            duplicateIndex = known.rdata.map { $0.contains(record.rdata) } == false ? nil
+                : existing.records.firstIndex { $0.rdata == record.rdata }
+            currentTTL = existing.ttl
+        }
+        if duplicateIndex == nil && Self.singletons.contains(type) {
             errors.append(position.error("more than one \(type) record at \(name)"))
             return
         }
@@ -78,26 +100,32 @@ struct ZoneBuilder {
             ttl = record.ttl
             known.batch = batch
         } else {
-            ttl = set.ttl
+            ttl = currentTTL
             if record.ttl != ttl {
                 warnings.append(position.error("TTL \(record.ttl) differs from the TTL of the \(type) RRset at \(name); using \(ttl)"))
             }
         }
-        if !duplicate {
-            known.rdata.insert(record.rdata)
-            set.records.append(record)
-        } else if sameRun, let index = set.records.firstIndex(where: { $0.rdata == record.rdata }) {
+        // Taken out and put back, so the node's dictionary and the records are changed in place.
+        var set = nodes[name]!.removeValue(forKey: type)!
+        if let index = duplicateIndex {
             // Within one run BIND keeps the last spelling of equal RDATA (names compare without case).
-            set.records[index].rdata = record.rdata
+            if sameRun { set.records[index].rdata = record.rdata }
+        } else {
+            set.records.append(record)
+            if known.rdata != nil {
+                known.rdata!.insert(record.rdata)
+            } else if set.records.count > Self.linearSearchLimit {
+                known.rdata = Set(set.records.map(\.rdata))
+            }
         }
         set.setTTL(ttl)
-        seen[key] = known
-        nodes[name, default: [:]][type] = set
         if type == .soa { soa = set.records[0] }
+        nodes[name]![type] = set
+        meta[key] = known
     }
 
-    /// The zone, or every error found.
-    func build(requireNS: Bool) -> Result<Zone, ZoneErrors> {
+    /// The zone, or every error found. The builder's tables move into the zone (no copy).
+    consuming func build(requireNS: Bool) -> Result<Zone, ZoneErrors> {
         var errors = self.errors
         guard let soa else {
             errors.append(ZoneError(file: zoneSource, line: 0, column: 0, message: "no SOA record at the zone apex \(origin)"))
@@ -108,9 +136,12 @@ struct ZoneBuilder {
             errors.append(ZoneError(file: zoneSource, line: 0, column: 0, message: "no NS records at the zone apex \(origin)"))
         }
         guard errors.isEmpty else { return .failure(ZoneErrors(errors: errors, warnings: warnings)) }
-        let zone = Zone(origin: origin, soa: soa, nodes: nodes, warnings: warnings)
-        if requireNS, let apexNS {
-            let position = positions[RRsetKey(name: origin, type: .ns)]!
+        let nsPosition = meta[RRsetKey(name: origin, type: .ns)]?.position
+        meta = [:]
+        var taken: [DNSName: [RRType: RRset]] = [:]
+        swap(&taken, &nodes)
+        let zone = Zone(origin: origin, soa: soa, nodes: taken, warnings: warnings)
+        if requireNS, let apexNS, let position = nsPosition {
             errors += zone.nameServerProblems(apexNS).map { position.error($0) }
         }
         return errors.isEmpty ? .success(zone) : .failure(ZoneErrors(errors: errors, warnings: warnings))

@@ -32,9 +32,17 @@ public enum ZoneFile {
     /// records and each in-zone apex NS target an address, as named-checkzone demands.
     public static func parse(text: String, file: String, origin: DNSName, includeRoot: String?,
                              requireNS: Bool = true) throws(ZoneErrors) -> Zone {
+        try parse(bytes: Array(text.utf8), file: file, origin: origin, includeRoot: includeRoot, requireNS: requireNS)
+    }
+
+    /// `parse(text:...)` over the file's bytes: bytes that are not UTF-8 are kept in names and
+    /// strings as written (as BIND keeps them), never replaced.
+    public static func parse(bytes: [UInt8], file: String, origin: DNSName, includeRoot: String?,
+                             requireNS: Bool = true) throws(ZoneErrors) -> Zone {
         var parser = MasterFileParser(origin: origin, file: file, includeRoot: includeRoot)
         if case .success(let real) = FileAccess.realPath(file) { parser.includeStack.append(real) }
-        parser.parse(text: text, file: file, origin: origin, owner: nil)
+        parser.reserveCapacity(forFileOf: bytes.count)
+        parser.parse(bytes: bytes, file: file, origin: origin, owner: nil)
         return try parser.finish(requireNS: requireNS).get()
     }
 
@@ -50,12 +58,11 @@ public enum ZoneFile {
         case .failure(let problem):
             throw ZoneErrors(errors: [ZoneError(file: path, line: 0, column: 0, message: "cannot read the zone file: \(problem)")])
         }
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard let zoneOrigin = origin ?? Self.origin(fromFileName: path) ?? leadingOrigin(text) else {
+        guard let zoneOrigin = origin ?? Self.origin(fromFileName: path) ?? leadingOrigin(bytes) else {
             throw ZoneErrors(errors: [ZoneError(file: path, line: 1, column: 1, message:
                 "cannot tell the zone's origin: name the file <origin>.zone or begin it with $ORIGIN <absolute name>")])
         }
-        return try parse(text: text, file: path, origin: zoneOrigin, includeRoot: includeRoot, requireNS: requireNS)
+        return try parse(bytes: bytes, file: path, origin: zoneOrigin, includeRoot: includeRoot, requireNS: requireNS)
     }
 
     /// The origin named by a file called `<origin>.zone`, or nil.
@@ -65,12 +72,12 @@ public enum ZoneFile {
         return try? DNSName(name.dropLast(5))
     }
 
-    /// The name of a `$ORIGIN` that is the text's first entry, when absolute.
-    static func leadingOrigin(_ text: String) -> DNSName? {
-        var lexer = PresentationLexer(text)
+    /// The name of a `$ORIGIN` that is the file's first entry, when absolute.
+    static func leadingOrigin(_ bytes: [UInt8]) -> DNSName? {
+        var lexer = PresentationLexer(bytes)
         guard let entry = try? lexer.next(), !entry.startsWithBlank, entry.tokens.count == 2,
               entry.tokens[0].string.uppercased() == "$ORIGIN", entry.tokens[1].string.hasSuffix(".")
         else { return nil }
-        return try? DNSName(entry.tokens[1].string)
+        return try? DNSName(presentation: entry.tokens[1].text)
     }
 }

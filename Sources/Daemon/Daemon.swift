@@ -36,7 +36,8 @@ public final class Daemon: @unchecked Sendable {
     private var engine: QueryEngine!
     private var listeners: ListenerSet!
     private var watchdog: Watchdog?
-    private var queryLog: QueryLogWriter?
+    /// Lives as long as the daemon; each config's `query_log` is applied to it.
+    private lazy var queryLog = QueryLogWriter(logger: logger)
 
     public init(options: Options, logger: Logger) {
         self.options = options
@@ -57,6 +58,8 @@ public final class Daemon: @unchecked Sendable {
     public func run() -> Never {
         var handled = Self.handledSignals()
         pthread_sigmask(SIG_BLOCK, &handled, nil)
+        // A query log FIFO whose reader goes away must fail the write (EPIPE), not kill vpcdns.
+        signal(SIGPIPE, SIG_IGN)
         control.async { self.start() }
         while true {
             var signalNumber: Int32 = 0
@@ -84,11 +87,11 @@ public final class Daemon: @unchecked Sendable {
             fail("cannot load \(options.source):\n\(error)")
         }
         let config = state.model.config
-        queryLog = QueryLogWriter.open(config, logger: logger)
+        queryLog.configure(config)
         engine = QueryEngine(state: state, cache: CacheFactory.make(
             maxEntries: config.cache.maxEntries, maxMemoryMiB: config.cache.maxMemoryMiB, minTTL: config.cache.minTTL,
             maxTTL: config.cache.maxTTL, maxNegativeTTL: config.cache.maxNegativeTTL, serveStale: config.cache.serveStale,
-            staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: queryLog?.observer)
+            staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: queryLog.observer)
         listeners = ListenerSet(options: Self.transportOptions(config), handler: EngineHandler(engine: engine))
         do {
             let passed = try ListenFDs.receiveFromProcess()
@@ -128,12 +131,13 @@ public final class Daemon: @unchecked Sendable {
             }
             engine.install(new)
             old.upstreams.retire(keeping: new.upstreams)
-            queryLog?.reopen()
+            queryLog.configure(new.model.config)
             let summary = StateLoader.summary(new)
             logger.notice("reloaded", metadata: ["serving": "\(summary)"])
             notify { try $0.status(summary) }
         } catch {
             logger.error("reload failed, still serving the previous config:\n\(error)")
+            queryLog.reopen()
             notify { try $0.status("reload failed, serving the previous config: \(String(describing: error).prefix(200))") }
         }
         notify { try $0.ready() }
@@ -149,7 +153,7 @@ public final class Daemon: @unchecked Sendable {
         listeners.stop(drain: options.drainTime, isIdle: { engine.pendingForwards == 0 },
                        atDrainEnd: { engine.answerPendingForwards() })
         engine.state.upstreams.shutdown()
-        queryLog?.close()
+        queryLog.close()
         exit(0)
     }
 

@@ -22,7 +22,8 @@ enum HealthProbe {
         guard fd >= 0 else { return false }
         defer { close(fd) }
         let id = UInt16.random(in: 0...UInt16.max)
-        let query = Message(header: Header(id: id), questions: [Question(name: "health.vpcdns.", type: .txt, dnsClass: .chaos)]).encode()
+        guard let query = try? Message(header: Header(id: id), questions: [Question(name: "health.vpcdns.", type: .txt, dnsClass: .chaos)]).encode()
+        else { return false }
         let sent = destination.withSockAddr { address, length in
             query.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, address, length) }
         }

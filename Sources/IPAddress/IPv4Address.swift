@@ -22,16 +22,31 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// Parses dotted-quad text strictly: four decimal octets, no leading zeros beyond "0".
     public init?(_ text: some StringProtocol) {
-        var octets: [UInt32] = []
-        octets.reserveCapacity(4)
-        for part in text.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  part.count == 1 || part.first != "0",
-                  let octet = UInt32(part), octet <= 255 else { return nil }
-            octets.append(octet)
+        self.init(utf8: text.utf8)
+    }
+
+    /// `init(_:)` over UTF-8 bytes (a zone file's token), in one pass without allocating.
+    public init?(utf8 text: some Collection<UInt8>) {
+        var result: UInt32 = 0
+        var octets = 0, octet: UInt32 = 0, digits = 0, leadingZero = false
+        for byte in text {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, octets < 3 else { return nil }
+                result = result << 8 | octet
+                octets += 1
+                octet = 0
+                digits = 0
+                leadingZero = false
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3, !leadingZero else { return nil }
+            leadingZero = digits == 0 && byte == UInt8(ascii: "0")
+            octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+            digits += 1
+            guard octet <= 255 else { return nil }
         }
-        guard octets.count == 4 else { return nil }
-        value = octets.reduce(0) { $0 << 8 | $1 }
+        guard octets == 3, digits > 0 else { return nil }
+        value = result << 8 | octet
     }
 
     public var bytes: [UInt8] {

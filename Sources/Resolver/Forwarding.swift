@@ -48,7 +48,12 @@ extension QueryEngine {
             respond(pending, with: cached, fromCache: true)
             return
         }
-        guard let upstream = channel.channel else {
+        var header = Header(id: 0)
+        header.recursionDesired = true
+        let query = Message(header: header, questions: [Question(name: name, type: key.type)],
+                            edns: EDNS(udpPayloadSize: Self.upstreamPayloadSize, dnssecOK: key.dnssecOK))
+        // A one-question query always encodes; the check only keeps the encoder non-trapping.
+        guard let upstream = channel.channel, let wire = try? query.encode() else {
             // No upstream servers (`upstreams: []`): nothing to forward to.
             answerWithoutUpstream(pending, key: key)
             return
@@ -63,11 +68,7 @@ extension QueryEngine {
             return
         }
         guard inflight.join(key, pending) else { return }
-        var header = Header(id: 0)
-        header.recursionDesired = true
-        let query = Message(header: header, questions: [Question(name: name, type: key.type)],
-                            edns: EDNS(udpPayloadSize: Self.upstreamPayloadSize, dnssecOK: key.dnssecOK))
-        upstream.send(query.encode()) { [self] result in
+        upstream.send(wire) { [self] result in
             completeUpstream(key, result: result)
         }
     }
@@ -153,6 +154,6 @@ extension QueryEngine {
         var message = Message(header: ResponseBuilder.responseHeader(for: request.message.header), questions: [request.question],
                               answers: answers, authorities: authorities)
         message.rcode = rcode
-        return message.encode(maxSize: 65535)
+        return ResponseBuilder.encoded(message, maxSize: 65535)
     }
 }

@@ -60,6 +60,6 @@ public enum RequestAdmission {
     static func headerOnlyResponse(to header: Header, rcode: RCode) -> [UInt8] {
         var reply = ResponseBuilder.responseHeader(for: header)
         reply.rcodeLow = UInt8(rcode.rawValue & 0xf)
-        return Message(header: reply).encode()
+        return reply.wireWithoutSections
     }
 }

@@ -34,7 +34,7 @@ public enum ResponseBuilder {
                               answers: answers, authorities: authorities, additionals: additionals,
                               edns: responseEDNS(for: request.edns))
         message.rcode = rcode
-        return message.encode(maxSize: request.maxResponseSize)
+        return encoded(message, maxSize: request.maxResponseSize)
     }
 
     /// An error response echoing the query's question section (if it had exactly one question).
@@ -42,11 +42,24 @@ public enum ResponseBuilder {
         var message = Message(header: responseHeader(for: query.header),
                               questions: query.questions.count == 1 ? query.questions : [], edns: responseEDNS(for: query.edns))
         message.rcode = rcode
-        return message.encode(maxSize: maxResponseSize(for: query.edns, overTCP: overTCP))
+        return encoded(message, maxSize: maxResponseSize(for: query.edns, overTCP: overTCP))
     }
 
     /// An error response to an admitted request.
     public static func error(_ rcode: RCode, for request: Request) -> [UInt8] {
         response(to: request, rcode: rcode, answers: [])
+    }
+
+    /// `message` on the wire; when a record cannot be encoded (RDATA over 65535 bytes, a
+    /// character-string over 255), SERVFAIL with the question and OPT only, and failing even
+    /// that, the bare header with SERVFAIL. A response that cannot be written never traps.
+    public static func encoded(_ message: Message, maxSize: Int) -> [UInt8] {
+        if let wire = try? message.encode(maxSize: maxSize) { return wire }
+        var failure = Message(header: message.header, questions: message.questions, edns: message.edns)
+        failure.rcode = .servFail
+        if let wire = try? failure.encode(maxSize: maxSize) { return wire }
+        var header = message.header
+        header.rcodeLow = UInt8(RCode.servFail.rawValue)
+        return header.wireWithoutSections
     }
 }

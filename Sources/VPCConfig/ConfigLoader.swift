@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import RegularFiles
 import Yams
 
 /// Reads `vpcdns.yaml`: YAML syntax, keys, types, formats and ranges, with every problem found in
@@ -50,17 +51,37 @@ public enum ConfigLoader {
 
     // MARK: YAML
 
-    /// How many duplicate keys `compose` gets past before giving up.
-    static let maxRenamedKeys = 256
+    /// How many duplicate keys `compose` gets past before giving up: as many as there are
+    /// private use characters to rename them with (the reader reports the first 200 anyway).
+    static let maxRenamedKeys = 6400 + 65534
+    /// How many times `compose` starts again for duplicates the scan did not rename (keys that
+    /// are aliases, tagged, or collections).
+    static let maxRecomposes = 64
 
     /// Composes the one document in `yaml`. Yams stops at the first duplicate key in a mapping;
     /// to report every duplicate where it is (the second occurrence, like any other key error),
-    /// the first occurrence is renamed in a copy of the text (one character replaced by a private
-    /// use character, so every position stays put) and composing starts again. The renamed keys'
-    /// positions and written text are returned for `NodeReader`.
+    /// every earlier occurrence is renamed in a copy of the text (one character replaced by a
+    /// private use character, so every position stays put) before composing. `DuplicateKeyScan`
+    /// finds them all in one pass over the parser's events, so the cost stays linear in the text
+    /// however many duplicates there are; a duplicate it cannot rename is renamed when Yams
+    /// reports it, composing again. The renamed keys' positions and written text are returned
+    /// for `NodeReader`.
     static func compose(_ yaml: String, file: String) throws(ConfigErrors) -> (Node?, [Position: String]) {
-        var text = yaml
         var renamed: [Position: String] = [:]
+        let earlier = DuplicateKeyScan.earlierOccurrences(in: yaml)
+        if earlier.count > maxRenamedKeys {
+            let (position, name) = earlier[maxRenamedKeys]
+            throw ConfigErrors([ConfigError(location: SourceLocation(file: file, line: position.line, column: position.column),
+                                            message: "duplicate key '\(name)' in a mapping (more than \(maxRenamedKeys) duplicate keys)")])
+        }
+        var text = yaml
+        if !earlier.isEmpty {
+            let result = renameKeys(in: yaml, at: earlier.map(\.position), firstMarker: 0)
+            text = result.text
+            let names = Dictionary(earlier.map { ($0.position, $0.name) }, uniquingKeysWith: { first, _ in first })
+            for position in result.renamed { renamed[position] = names[position] }
+        }
+        var recomposes = 0
         while true {
             do {
                 let parser = try Parser(yaml: text, resolver: .default, constructor: .default, encoding: .utf8)
@@ -68,10 +89,11 @@ public enum ConfigLoader {
             } catch let error as YamlError {
                 if case .duplicatedKeysInMapping(let duplicates, let context) = error, let name = duplicates.first {
                     let position = Position(line: context.mark.line, column: context.mark.column)
-                    if renamed.count < maxRenamedKeys, renamed[position] == nil,
+                    if recomposes < maxRecomposes, renamed.count < maxRenamedKeys, renamed[position] == nil,
                        let renamedText = renameKey(in: text, at: position, marker: renamed.count) {
                         renamed[position] = name
                         text = renamedText
+                        recomposes += 1
                         continue
                     }
                     throw ConfigErrors([ConfigError(location: SourceLocation(file: file, line: position.line, column: position.column),
@@ -88,28 +110,57 @@ public enum ConfigLoader {
     /// Replaces the first character of the key starting at `position` (after its opening quote,
     /// if quoted) with a private use character, or nil when the key is not a simple scalar.
     static func renameKey(in text: String, at position: Position, marker: Int) -> String? {
+        let result = renameKeys(in: text, at: [position], firstMarker: marker)
+        return result.renamed.isEmpty ? nil : result.text
+    }
+
+    /// `renameKey` for many keys in one pass over the text: the keys renamed get markers
+    /// numbered from `firstMarker` in document order. Returns the text and the positions of the
+    /// keys renamed (keys that are not simple scalars are left as they are).
+    static func renameKeys(in text: String, at positions: [Position], firstMarker: Int) -> (text: String, renamed: [Position]) {
         var scalars = Array(text.unicodeScalars)
-        guard var index = scalarIndex(in: scalars, at: position) else { return nil }
-        if scalars[index] == "\"" || scalars[index] == "'" {
-            index += 1
-            guard index < scalars.count, !"\"'\\\r\n".unicodeScalars.contains(scalars[index]) else { return nil }
-        } else if "*&!?[]{}|>-:#%@`,\r\n \t".unicodeScalars.contains(scalars[index]) {
-            return nil
+        let sorted = positions.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+        var renamed: [Position] = []
+        for (position, found) in zip(sorted, scalarIndices(in: scalars, at: sorted)) {
+            guard var index = found else { continue }
+            if scalars[index] == "\"" || scalars[index] == "'" {
+                index += 1
+                guard index < scalars.count, !"\"'\\\r\n".unicodeScalars.contains(scalars[index]) else { continue }
+            } else if "*&!?[]{}|>-:#%@`,\r\n \t".unicodeScalars.contains(scalars[index]) {
+                continue
+            }
+            guard let replacement = marker(firstMarker + renamed.count) else { continue }
+            scalars[index] = replacement
+            renamed.append(position)
         }
-        guard let replacement = Unicode.Scalar(0xE000 + marker) else { return nil }
-        scalars[index] = replacement
         var result = String.UnicodeScalarView()
         result.append(contentsOf: scalars)
-        return String(result)
+        return (String(result), renamed)
+    }
+
+    /// The `number`th private use character: U+E000... (6,400), then plane 15 (65,534 more).
+    static func marker(_ number: Int) -> Unicode.Scalar? {
+        number < 6400 ? Unicode.Scalar(0xE000 + number) : Unicode.Scalar(0xF0000 + number - 6400)
     }
 
     /// The index of the scalar at a libyaml line and column (1-based, columns in scalars; CR LF,
     /// CR, LF, NEL, LS and PS end lines; a leading byte order mark is not counted).
     static func scalarIndex(in scalars: [Unicode.Scalar], at position: Position) -> Int? {
+        scalarIndices(in: scalars, at: [position])[0]
+    }
+
+    /// `scalarIndex` for positions sorted in document order, in one pass.
+    static func scalarIndices(in scalars: [Unicode.Scalar], at positions: [Position]) -> [Int?] {
+        var found = [Int?](repeating: nil, count: positions.count)
+        var next = 0
         var line = 1, column = 1
         var index = scalars.first == "\u{FEFF}" ? 1 : 0
-        while index < scalars.count {
-            if line == position.line && column == position.column { return index }
+        while index < scalars.count, next < positions.count {
+            while next < positions.count, (positions[next].line, positions[next].column) < (line, column) { next += 1 }
+            while next < positions.count, positions[next].line == line, positions[next].column == column {
+                found[next] = index
+                next += 1
+            }
             let scalar = scalars[index]
             if scalar == "\r", index + 1 < scalars.count, scalars[index + 1] == "\n" {
                 index += 2
@@ -125,7 +176,7 @@ public enum ConfigLoader {
             }
             index += 1
         }
-        return nil
+        return found
     }
 
     /// A Yams error as a located config error.
@@ -170,26 +221,14 @@ public enum ConfigLoader {
 
     // MARK: Files
 
+    /// The config file's bytes; a FIFO, socket or device is refused without waiting on it.
     static func readFile(_ path: String) throws(ConfigErrors) -> [UInt8] {
-        func failure(_ message: String) -> ConfigErrors {
-            ConfigErrors([ConfigError(location: SourceLocation(file: path, line: 0, column: 0), message: message)])
+        switch RegularFile.read(path, maxSize: maxFileSize) {
+        case .success(let bytes): return bytes
+        case .failure(let problem):
+            throw ConfigErrors([ConfigError(location: SourceLocation(file: path, line: 0, column: 0),
+                                            message: "cannot read the config file: \(problem)")])
         }
-        guard let handle = fopen(path, "rb") else {
-            throw failure("cannot open the config file: \(String(cString: strerror(errno)))")
-        }
-        defer { fclose(handle) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, handle)
-            if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
-            if bytes.count > maxFileSize { throw failure("the config file is larger than \(maxFileSize) bytes") }
-            if count < chunk.count {
-                if ferror(handle) != 0 { throw failure("cannot read the config file: \(String(cString: strerror(errno)))") }
-                break
-            }
-        }
-        return bytes
     }
 
     /// The text of `bytes`, or an error at the first byte that is not UTF-8.

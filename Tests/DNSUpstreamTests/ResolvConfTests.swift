@@ -42,4 +42,14 @@ import Testing
     @Test func missingFileIsAnError() {
         #expect(throws: ResolvConf.Error.self) { try ResolvConf.nameservers(path: "/nonexistent/resolv.conf") }
     }
+
+    /// A FIFO is refused at once instead of waiting for a writer (which hung `check` and reloads).
+    @Test func fifoIsRefusedWithoutWaiting() throws {
+        let path = NSTemporaryDirectory() + "resolv-fifo-" + UUID().uuidString
+        #expect(mkfifo(path, 0o600) == 0)
+        defer { unlink(path) }
+        #expect(throws: ResolvConf.Error(path: path, reason: "cannot be read: not a regular file (a FIFO)")) {
+            try ResolvConf.nameservers(path: path)
+        }
+    }
 }

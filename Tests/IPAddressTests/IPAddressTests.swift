@@ -2,12 +2,13 @@ import IPAddress
 import Testing
 
 @Suite struct IPAddressParsing {
-    @Test(arguments: ["10.10.1.10", "0.0.0.0", "255.255.255.255", "127.0.0.1"])
+    @Test(arguments: ["10.10.1.10", "0.0.0.0", "255.255.255.255", "127.0.0.1", "1.20.100.0", "0.10.0.9"])
     func ipv4RoundTrips(text: String) {
         #expect(IPv4Address(text)?.description == text)
     }
 
-    @Test(arguments: ["10.10.1", "10.10.1.256", "010.1.1.1", "1.2.3.4.5", "", "a.b.c.d", "1..2.3", " 1.2.3.4"])
+    @Test(arguments: ["10.10.1", "10.10.1.256", "010.1.1.1", "1.2.3.4.5", "", "a.b.c.d", "1..2.3", " 1.2.3.4", "1.2.3.", ".1.2.3",
+                      "1.2.3.00", "1.2.3.1000", "1.2.3.4 ", "\u{FF11}.2.3.4", "1.2.3.0x1"])
     func ipv4RejectsMalformed(text: String) {
         #expect(IPv4Address(text) == nil)
     }

@@ -44,7 +44,7 @@ final class CountingUpstream: Sendable {
                 message.header.isResponse = true
                 message.header.recursionAvailable = true
                 message.answers = message.questions.map { ResourceRecord(name: $0.name, ttl: 300, rdata: .a(IPv4Address(192, 0, 2, 1))) }
-                let reply = message.encode()
+                let reply = try! message.encode()
                 _ = withUnsafePointer(to: &peer) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, reply, reply.count, 0, $0, peerLength) }
                 }

@@ -59,7 +59,7 @@ final class CapturingSink: ResponseSink, Sendable {
         var header = Header(id: id)
         header.recursionDesired = true
         header.opcode = opcode
-        return Message(header: header, questions: Array(repeating: Question(name: name, type: type), count: questions), edns: edns).encode()
+        return try! Message(header: header, questions: Array(repeating: Question(name: name, type: type), count: questions), edns: edns).encode()
     }
 
     @Test func localAnswerIsSentBeforeHandleReturns() throws {
@@ -132,7 +132,7 @@ final class CapturingSink: ResponseSink, Sendable {
     @Test func nonINClassIsRefused() throws {
         var header = Header(id: 1)
         header.recursionDesired = true
-        let chaos = Message(header: header, questions: [Question(name: "version.bind.", type: .txt, dnsClass: .chaos)]).encode()
+        let chaos = try Message(header: header, questions: [Question(name: "version.bind.", type: .txt, dnsClass: .chaos)]).encode()
         #expect(try #require(ask(try Self.engine(), chaos).messages.first).rcode == .refused)
     }
 

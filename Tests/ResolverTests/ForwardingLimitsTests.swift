@@ -25,7 +25,7 @@ import VPCModel
     func ask(_ engine: QueryEngine, _ name: String, id: UInt16 = 7) -> CapturingSink {
         var header = Header(id: id)
         header.recursionDesired = true
-        let query = Message(header: header, questions: [Question(name: try! DNSName(name), type: .a)]).encode()
+        let query = try! Message(header: header, questions: [Question(name: try! DNSName(name), type: .a)]).encode()
         let sink = CapturingSink()
         query.withUnsafeBytes { engine.handle($0, client: SocketAddress("127.0.0.1:4000")!, local: nil, overTCP: false, sink: sink) }
         return sink

@@ -22,7 +22,7 @@ import VPCModel
     func query(_ name: String, id: UInt16) -> [UInt8] {
         var header = Header(id: id)
         header.recursionDesired = true
-        return Message(header: header, questions: [Question(name: try! DNSName(name), type: .a)]).encode()
+        return try! Message(header: header, questions: [Question(name: try! DNSName(name), type: .a)]).encode()
     }
 
     func ask(_ engine: QueryEngine, _ name: String, id: UInt16 = 7) -> CapturingSink {

@@ -27,7 +27,7 @@ import VPCModel
     }
 
     /// A question the door refuses at once (class CH), so every admitted packet is answered synchronously.
-    static let probe = Message(header: Header(id: 9), questions: [Question(name: "x.example.", type: .txt, dnsClass: .chaos)]).encode()
+    static let probe = try! Message(header: Header(id: 9), questions: [Question(name: "x.example.", type: .txt, dnsClass: .chaos)]).encode()
 
     func burst(_ engine: QueryEngine, from client: String, count: Int, tcp: Bool = false) -> Int {
         let sink = CapturingSink()

@@ -207,7 +207,7 @@ private func write(_ bytes: [UInt8], to path: String) throws {
     } catch {
         #expect(error.errors.count == 1)
         #expect(error.errors.first?.location.line == 0)
-        #expect(error.description == "/nonexistent/vpcdns.yaml: cannot open the config file: No such file or directory")
+        #expect(error.description == "/nonexistent/vpcdns.yaml: cannot read the config file: No such file or directory")
     }
 }
 
@@ -217,7 +217,19 @@ private func write(_ bytes: [UInt8], to path: String) throws {
             _ = try ConfigLoader.load(path: directory)
             Issue.record("a directory was accepted")
         } catch let error as ConfigErrors {
-            #expect(error.errors.first?.message.contains("Is a directory") == true)
+            #expect(error.errors.first?.message == "cannot read the config file: not a regular file (a directory)")
+        }
+    }
+}
+
+/// A FIFO would make the read wait for a writer forever (`check` and every reload hanging): it
+/// is refused at once, as is anything else that is not a regular file.
+@Test func fifoIsNotAConfigFile() throws {
+    try withTemporaryDirectory { directory in
+        let path = directory + "/vpcdns.yaml"
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect(throws: ConfigErrors([ConfigError(location: at(0, 0, path), message: "cannot read the config file: not a regular file (a FIFO)")])) {
+            try ConfigLoader.load(path: path)
         }
     }
 }
