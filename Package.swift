@@ -13,6 +13,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
     ],
     targets: [
         .target(name: "IPAddress"),
@@ -28,12 +32,25 @@ let package = Package(
         .target(name: "Resolver", dependencies: ["DNSWire", "DNSZone", "VPCModel", "DNSCache", "DNSUpstream", "IPAddress"]),
         .target(name: "SystemdSupport"),
         .target(name: "AWSImport", dependencies: ["IPAddress", "Yams"]),
+        .target(name: "Telemetry", dependencies: [
+            "Resolver", "VPCModel", "DNSWire",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Atomics", package: "swift-atomics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .target(name: "Control", dependencies: ["IPAddress"]),
+        .target(name: "Explain", dependencies: ["DNSWire", "DNSZone", "VPCModel", "VPCConfig", "Resolver", "IPAddress"]),
+        .target(name: "Verify", dependencies: ["DNSWire", "IPAddress", "VPCModel", "Yams"]),
         .target(name: "Daemon", dependencies: [
             "Resolver", "Transport", "VPCConfig", "VPCModel", "SystemdSupport", "DNSUpstream", "DNSCache",
+            "Telemetry", "Control", "Explain",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "vpcdns", dependencies: [
-            "Daemon", "AWSImport",
+            "Daemon", "AWSImport", "Control", "Explain", "Verify",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -48,6 +65,9 @@ let package = Package(
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "VPCModel", "VPCConfig", "DNSWire"]),
         .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
+        .testTarget(name: "OperationsTests", dependencies: [
+            "Telemetry", "Control", "Explain", "Verify", "Resolver", "VPCModel", "VPCConfig", "DNSWire", "IPAddress",
+        ]),
         .testTarget(name: "AWSImportTests", dependencies: ["AWSImport", "VPCConfig", "VPCModel", "DNSWire"], exclude: ["Fixtures"]),
     ]
 )

@@ -132,10 +132,12 @@ extension UpstreamChannel {
     }
 
     /// Whether `datagram` answers an outstanding query: its ID, QR set, and its question section
-    /// byte for byte as sent (so with the case pattern of the query name).
+    /// byte for byte as sent (so with the case pattern of the query name), or, when the channel
+    /// does not randomize case, as sent but for the letters' case.
     func isExactAnswer(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard bytes.count >= UpstreamWire.headerSize, let context = outstanding[UpstreamWire.id(bytes)] else { return false }
-        return UpstreamWire.matches(bytes, id: context.upstreamID, question: context.upstreamQuestion)
+        return UpstreamWire.matches(bytes, id: context.upstreamID, question: context.upstreamQuestion,
+                                    caseSensitive: configuration.randomizesCase)
     }
 
     func closeQuerySocket(_ querySocket: QuerySocket) {

@@ -182,7 +182,8 @@ public final class UpstreamChannel: @unchecked Sendable {
     /// (`timeout × tries × servers`), `.destroyed` after `shutdown()`.
     ///
     /// The query goes upstream with a fresh random ID, unique among this channel's outstanding
-    /// queries, the letters of its name in random case, over UDP from a socket of its own on a
+    /// queries, the letters of its name in random case (unless `configuration.randomizesCase` is
+    /// off: then the answer's name may have any case), over UDP from a socket of its own on a
     /// random port; only an answer matching all of these is taken, and the client's ID and name
     /// are restored in it. SERVFAIL or REFUSED makes the channel ask the next server at once; the
     /// last server's answer with any RCODE (REFUSED, SERVFAIL, ...) is returned as bytes, as is an
@@ -224,8 +225,10 @@ public final class UpstreamChannel: @unchecked Sendable {
         upstreamQuery[0] = UInt8(truncatingIfNeeded: upstreamID >> 8)
         upstreamQuery[1] = UInt8(truncatingIfNeeded: upstreamID)
         let questionEnd = query.withUnsafeBytes { UpstreamWire.questionEnd($0) } ?? UpstreamWire.headerSize
-        var generator = SystemRandomNumberGenerator()
-        UpstreamWire.randomizeCase(&upstreamQuery, questionEnd: questionEnd, using: &generator)
+        if configuration.randomizesCase {
+            var generator = SystemRandomNumberGenerator()
+            UpstreamWire.randomizeCase(&upstreamQuery, questionEnd: questionEnd, using: &generator)
+        }
         let now = DispatchTime.now()
         let context = QueryContext(
             owner: self,
@@ -414,7 +417,8 @@ final class QueryContext {
     let upstreamID: UInt16
     /// The question section as the client sent it, restored in the answer.
     let clientQuestion: [UInt8]
-    /// The question section as sent upstream (name in random case), which the answer must echo.
+    /// The question section as sent upstream (name in random case when the channel randomizes
+    /// case), which the answer must echo.
     let upstreamQuestion: [UInt8]
     let started: DispatchTime
     let deadline: DispatchTime

@@ -9,11 +9,16 @@ public struct UpstreamConfiguration: Hashable, Sendable {
     public var timeout: Duration
     /// How many rounds through the server list c-ares makes (c-ares `ARES_OPT_TRIES`, at least 1).
     public var tries: Int
+    /// Whether the letters of each query name go upstream in random case (DNS 0x20) and an answer
+    /// must echo that case exactly. Off: the name goes as the client spelled it and the answer's
+    /// question is compared without regard to case, for upstreams that do not echo the case.
+    public var randomizesCase: Bool
 
-    public init(servers: [SocketAddress], timeout: Duration = .milliseconds(2000), tries: Int = 2) {
+    public init(servers: [SocketAddress], timeout: Duration = .milliseconds(2000), tries: Int = 2, randomizesCase: Bool = true) {
         self.servers = servers
         self.timeout = timeout
         self.tries = tries
+        self.randomizesCase = randomizesCase
     }
 
     /// The most a query waits before it completes with `.timeout`: `timeout × tries × servers`.

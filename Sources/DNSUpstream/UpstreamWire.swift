@@ -48,14 +48,28 @@ enum UpstreamWire {
     }
 
     /// Whether `answer` is a response to the query with `id` whose question section (header end
-    /// to question end) was `question`, byte for byte: the letters' case included.
-    static func matches(_ answer: UnsafeRawBufferPointer, id: UInt16, question: [UInt8]) -> Bool {
+    /// to question end) was `question`, byte for byte: the letters' case included unless
+    /// `caseSensitive` is false.
+    static func matches(_ answer: UnsafeRawBufferPointer, id: UInt16, question: [UInt8], caseSensitive: Bool = true) -> Bool {
         guard answer.count >= headerSize + question.count,
               UInt16(answer[0]) << 8 | UInt16(answer[1]) == id,
               answer[2] & 0x80 != 0, answer[4] == 0, answer[5] == 1 else { return false }
-        return question.withUnsafeBytes { expected in
-            memcmp(expected.baseAddress!, answer.baseAddress! + headerSize, question.count) == 0
+        if caseSensitive {
+            return question.withUnsafeBytes { expected in
+                memcmp(expected.baseAddress!, answer.baseAddress! + headerSize, question.count) == 0
+            }
         }
+        // The name's bytes compared with A-Z folded (label lengths are below 64, never a letter);
+        // QTYPE and QCLASS (the last 4 bytes) exactly.
+        let nameEnd = question.count - 4
+        return question.indices.allSatisfy { index in
+            let expected = question[index], received = answer[headerSize + index]
+            return index < nameEnd ? lowercased(expected) == lowercased(received) : expected == received
+        }
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte &- 65 < 26 ? byte | 0x20 : byte
     }
 
     static func id(_ bytes: UnsafeRawBufferPointer) -> UInt16 {

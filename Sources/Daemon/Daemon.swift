@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import IPAddress
 import Logging
 import Resolver
@@ -38,6 +39,7 @@ public final class Daemon: @unchecked Sendable {
     private var watchdog: Watchdog?
     /// Lives as long as the daemon; each config's `query_log` is applied to it.
     private lazy var queryLog = QueryLogWriter(logger: logger)
+    private var operations: Operations!
 
     public init(options: Options, logger: Logger) {
         self.options = options
@@ -81,17 +83,20 @@ public final class Daemon: @unchecked Sendable {
 
     private func start() {
         let state: ServingState
+        let loadStarted = ContinuousClock.now
         do throws(StateLoader.Failure) {
             state = try StateLoader.load(options.source, resolvConfPath: options.resolvConfPath)
         } catch {
             fail("cannot load \(options.source):\n\(error)")
         }
+        let loadTook = ContinuousClock.now - loadStarted
         let config = state.model.config
         queryLog.configure(config)
+        operations = Operations(config: config, logger: logger)
         engine = QueryEngine(state: state, cache: CacheFactory.make(
             maxEntries: config.cache.maxEntries, maxMemoryMiB: config.cache.maxMemoryMiB, minTTL: config.cache.minTTL,
             maxTTL: config.cache.maxTTL, maxNegativeTTL: config.cache.maxNegativeTTL, serveStale: config.cache.serveStale,
-            staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: queryLog.observer)
+            staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: operations.observer(with: queryLog.observer))
         listeners = ListenerSet(options: Self.transportOptions(config), handler: EngineHandler(engine: engine))
         do {
             let passed = try ListenFDs.receiveFromProcess()
@@ -100,6 +105,14 @@ public final class Daemon: @unchecked Sendable {
         } catch {
             fail("cannot listen: \(error)")
         }
+        do {
+            let queryLog = self.queryLog
+            try operations.start(engine: engine, tcp: { [control, listeners] in control.sync { listeners!.tcpStatistics } },
+                                 queryLogDropped: { queryLog.droppedRecords }, verbs: controlVerbs())
+        } catch {
+            fail("cannot start the metrics listener or control socket: \(error)")
+        }
+        operations.loaded(took: loadTook, reload: false)
         // Signal handling is in place since run() blocked the signals: READY=1 can go now.
         for (transport, address) in listeners.boundAddresses.sorted(by: { $0.1.description < $1.1.description }) {
             logger.info("listening", metadata: ["address": "\(address)", "transport": "\(transport.rawValue)"])
@@ -111,11 +124,15 @@ public final class Daemon: @unchecked Sendable {
         startWatchdog()
     }
 
-    /// Builds the new state completely and swaps it in; on any error the running state stays.
-    private func reload() {
+    /// Builds the new state completely and swaps it in; on any error the running state stays
+    /// and the error is returned.
+    @discardableResult
+    private func reload() -> String? {
         notify { try $0.reloading() }
         logger.notice("reloading", metadata: ["config": "\(options.source)"])
         let old = engine.state
+        let loadStarted = ContinuousClock.now
+        var failure: String?
         do {
             let new: ServingState
             do throws(StateLoader.Failure) {
@@ -130,21 +147,27 @@ public final class Daemon: @unchecked Sendable {
                 throw StateLoader.Failure(description: "cannot listen: \(error)")
             }
             engine.install(new)
+            operations.loaded(took: ContinuousClock.now - loadStarted, reload: true)
+            operations.check(new.model.config)
             old.upstreams.retire(keeping: new.upstreams)
             queryLog.configure(new.model.config)
             let summary = StateLoader.summary(new)
             logger.notice("reloaded", metadata: ["serving": "\(summary)"])
             notify { try $0.status(summary) }
         } catch {
+            failure = "\(error)"
+            operations.reloadFailed("\(error)")
             logger.error("reload failed, still serving the previous config:\n\(error)")
             queryLog.reopen()
             notify { try $0.status("reload failed, serving the previous config: \(String(describing: error).prefix(200))") }
         }
         notify { try $0.ready() }
+        return failure
     }
 
     private func stop() {
         logger.notice("stopping")
+        operations.stop()
         watchdog?.stop()
         notify { try $0.stopping() }
         let engine = self.engine!
@@ -181,6 +204,26 @@ public final class Daemon: @unchecked Sendable {
         } catch {
             logger.warning("watchdog disabled: \(error)")
         }
+    }
+
+    /// The control socket's verbs; reload and status run on the control queue.
+    private func controlVerbs() -> ControlVerbs {
+        ControlVerbs(engine: engine, operations: operations, source: options.source,
+                     reload: { self.control.sync { self.reload() } },
+                     status: { self.control.sync { self.statusText() } })
+    }
+
+    private func statusText() -> String {
+        let uptime = Int(Date().timeIntervalSince(operations.started))
+        return [
+            "version: \(VPCDNSVersion.current)",
+            "config: \(options.source)",
+            "state: \(operations.readiness)",
+            "uptime: \(uptime)s",
+            "serving: \(StateLoader.summary(engine.state))",
+            "listening: " + listeners.boundAddresses.map { "\($0.1) \($0.0.rawValue)" }.sorted().joined(separator: ", "),
+            "pending forwards: \(engine.pendingForwards)",
+        ].joined(separator: "\n")
     }
 
     private func notify(_ body: (ServiceNotifier) throws -> Void) {

@@ -54,7 +54,8 @@ public enum StateLoader {
         let configurations: [UpstreamConfiguration]
         do {
             configurations = try UpstreamPool.configurations(sets: model.upstreamSets, timeout: .milliseconds(config.upstreamTimeoutMs),
-                                                             tries: config.upstreamTries, resolvConfPath: resolvConfPath)
+                                                             tries: config.upstreamTries, randomizesCase: config.upstreamCaseRandomization,
+                                                             resolvConfPath: resolvConfPath)
         } catch {
             throw Failure(description: "\(source): upstreams: \(error)")
         }

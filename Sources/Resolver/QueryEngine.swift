@@ -49,7 +49,11 @@ public final class QueryEngine: Sendable {
                        sink: some ResponseSink) {
         let transport: QueryEvent.Transport = overTCP ? .tcp : .udp
         let state = self.state
-        if !overTCP, !state.admits(client.ip) { return }
+        if !overTCP, !state.admits(client.ip) {
+            observer?(QueryEvent(client: client, transport: transport, question: nil, rcode: .noError, answers: [], reason: nil,
+                                 fromCache: false, dropped: true, rateLimited: true))
+            return
+        }
         let request: Request
         switch RequestAdmission.admit(bytes, overTCP: overTCP) {
         case .dropped:

@@ -18,6 +18,8 @@ public struct QueryEvent: Sendable {
     public var fromCache: Bool
     /// Whether the query got no response at all.
     public var dropped: Bool
+    /// Whether it was dropped by the per-client rate limit (then nothing else is known of it).
+    public var rateLimited = false
 }
 
 /// Receives query events; called on whatever queue finished the query, so keep it cheap.

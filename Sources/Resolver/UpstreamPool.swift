@@ -34,7 +34,7 @@ public final class UpstreamPool: Sendable {
     }
 
     /// The servers of each upstream set, with `resolv.conf` read now.
-    public static func configurations(sets: [[Upstream]], timeout: Duration, tries: Int,
+    public static func configurations(sets: [[Upstream]], timeout: Duration, tries: Int, randomizesCase: Bool = true,
                                       resolvConfPath: String = "/etc/resolv.conf") throws -> [UpstreamConfiguration] {
         try sets.map { set in
             var servers: [SocketAddress] = []
@@ -44,7 +44,7 @@ public final class UpstreamPool: Sendable {
                 case .resolvConf: servers += try ResolvConf.nameservers(path: resolvConfPath)
                 }
             }
-            return UpstreamConfiguration(servers: servers, timeout: timeout, tries: tries)
+            return UpstreamConfiguration(servers: servers, timeout: timeout, tries: tries, randomizesCase: randomizesCase)
         }
     }
 

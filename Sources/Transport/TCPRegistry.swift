@@ -20,12 +20,14 @@ public struct TCPStatistics: Hashable, Sendable {
 
 /// The idle timeout a connection gets, shorter while the table fills (unbound's scheme): the
 /// configured one up to half full, a tenth of it above half, a hundredth above 80 %, never below
-/// `floor` (a client across a slow link still has time to send its query after connecting).
+/// one second (`floorNanoseconds`; unbound goes down to 200 ms), so a client across a slow or
+/// lossy link, or a busy host, still has time to send its query after connecting. A full table
+/// makes room by closing its longest-idle connection anyway.
 struct TCPIdlePolicy: Sendable {
     let configured: DispatchTimeInterval
     private let configuredNanoseconds: Int
     let limit: Int
-    static let floorNanoseconds = 200_000_000
+    static let floorNanoseconds = 1_000_000_000
 
     init(timeout: Duration, limit: Int) {
         configured = timeout.dispatchInterval

@@ -7,9 +7,10 @@ import Yams
 enum ConfigDecoder {
     static func config(_ root: Node, reader: NodeReader, baseDirectory: String) -> VPCDNSConfig? {
         guard let fields = reader.mapping(root, what: "top level", allowed: [
-            "listen", "upstreams", "allow", "upstream_timeout_ms", "upstream_tries", "max_pending_forwards", "cache",
+            "listen", "upstreams", "allow", "upstream_timeout_ms", "upstream_tries", "upstream_case_randomization", "max_pending_forwards", "cache",
             "negative_soa_ttl", "tcp", "rate_limit", "query_log", "services", "vpcs",
             "firewall", "profiles",
+            "metrics", "control", "explain",
         ]) else { return nil }
 
         var config = VPCDNSConfig(origin: fields.origin)
@@ -33,6 +34,9 @@ enum ConfigDecoder {
             config.upstreamTries = reader.integer(node, key: "upstream_tries",
                                                   range: VPCDNSConfig.upstreamTriesRange) ?? config.upstreamTries
         }
+        if let node = fields.optional("upstream_case_randomization") {
+            config.upstreamCaseRandomization = reader.boolean(node, key: "upstream_case_randomization") ?? config.upstreamCaseRandomization
+        }
         if let node = fields.optional("max_pending_forwards") {
             config.maxPendingForwards = maxPendingForwards(node, reader: reader) ?? config.maxPendingForwards
         }
@@ -46,6 +50,9 @@ enum ConfigDecoder {
         if let node = fields.optional("query_log") {
             config.queryLog = queryLog(node, reader: reader, baseDirectory: baseDirectory)
         }
+        if let node = fields.optional("metrics") { config.metrics = metrics(node, reader: reader) }
+        if let node = fields.optional("control") { config.control = control(node, reader: reader, baseDirectory: baseDirectory) }
+        if let node = fields.optional("explain") { config.explain = explain(node, reader: reader) }
         if let node = fields.optional("services"), let items = reader.list(node, key: "services", of: "mappings") {
             config.services = items.compactMap { service($0, reader: reader) }
         }

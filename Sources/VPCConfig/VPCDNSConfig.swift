@@ -19,6 +19,10 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
     public var upstreamTimeoutMs: Int
     /// `upstream_tries`: tries per query across the upstreams, 1...10. Default 2.
     public var upstreamTries: Int
+    /// `upstream_case_randomization`: send each forwarded query name in random letter case
+    /// (DNS 0x20) and take only answers that echo it. Default true; false for upstreams that do
+    /// not echo the case (their answers would all be dropped and every query time out).
+    public var upstreamCaseRandomization: Bool
     /// `max_pending_forwards`: bounds on client queries waiting for upstream answers.
     public var maxPendingForwards: PendingForwardSettings
     /// `cache`: answer cache bounds.
@@ -32,6 +36,12 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
     public var rateLimit: RateLimitSettings
     /// `query_log`: Route 53 Resolver style JSON query log. Default none (no query log).
     public var queryLog: QueryLogSettings?
+    /// `metrics`: the Prometheus HTTP listener. Default none.
+    public var metrics: MetricsSettings?
+    /// `control`: the `vpcdns ctl` socket. Default none.
+    public var control: ControlSettings?
+    /// `explain`: clients that may ask for provenance on the wire. Default none.
+    public var explain: ExplainSettings?
     /// `services`: entries that extend or override the embedded endpoint-service catalog.
     /// Default none.
     public var services: [ServiceDefinition]
@@ -60,12 +70,16 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
         allow: [CIDR] = Self.defaultAllow,
         upstreamTimeoutMs: Int = Self.defaultUpstreamTimeoutMs,
         upstreamTries: Int = Self.defaultUpstreamTries,
+        upstreamCaseRandomization: Bool = true,
         maxPendingForwards: PendingForwardSettings = PendingForwardSettings(),
         cache: CacheSettings = CacheSettings(),
         negativeSoaTTL: Int = Self.defaultNegativeSoaTTL,
         tcp: TCPSettings = TCPSettings(),
         rateLimit: RateLimitSettings = RateLimitSettings(),
         queryLog: QueryLogSettings? = nil,
+        metrics: MetricsSettings? = nil,
+        control: ControlSettings? = nil,
+        explain: ExplainSettings? = nil,
         services: [ServiceDefinition] = [],
         vpcs: [VPCDefinition] = [],
         origin: ConfigOrigin = ConfigOrigin()
@@ -75,12 +89,16 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
         self.allow = allow
         self.upstreamTimeoutMs = upstreamTimeoutMs
         self.upstreamTries = upstreamTries
+        self.upstreamCaseRandomization = upstreamCaseRandomization
         self.maxPendingForwards = maxPendingForwards
         self.cache = cache
         self.negativeSoaTTL = negativeSoaTTL
         self.tcp = tcp
         self.rateLimit = rateLimit
         self.queryLog = queryLog
+        self.metrics = metrics
+        self.control = control
+        self.explain = explain
         self.services = services
         self.vpcs = vpcs
         self.origin = origin

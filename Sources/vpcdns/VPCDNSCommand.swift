@@ -12,7 +12,7 @@ struct VPCDNSCommand: ParsableCommand {
         files, and forwards everything else upstream.
         """,
         version: VPCDNSVersion.current,
-        subcommands: [Serve.self, Check.self, Zones.self, Import.self],
+        subcommands: [Serve.self, Check.self, Zones.self, Import.self, Ctl.self, ExplainCommand.self, VerifyCommand.self],
         defaultSubcommand: Serve.self)
 }
 

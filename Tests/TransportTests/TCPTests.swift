@@ -165,7 +165,7 @@ import Glibc
         #expect(handler.log.all.count == 2)
     }
 
-    /// Above half the table the idle timeout is a tenth of the configured one (at least 200 ms).
+    /// Above half the table the idle timeout is a tenth of the configured one (at least 1 s).
     @Test func idleTimeoutShrinksUnderPressure() throws {
         let listeners = try makeListeners(options: TransportOptions(tcpIdleTimeout: .seconds(30), maxTCPConnections: 4))
         defer { listeners.stop() }

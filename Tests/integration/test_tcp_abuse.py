@@ -68,6 +68,37 @@ def udp_queries(host, port, names, tries=3, timeout=2.0):
     return answered
 
 
+def udp_burst(host, port, names, rate=2000, wait_s=10.0):
+    """Sends every name once over UDP at `rate` per second without waiting for answers (as a
+    busy client population would), then collects answers until all came or `wait_s` passed
+    after the last send; returns how many distinct queries were answered. Nothing is resent."""
+    answered = set()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        sock.connect((host, port))
+        sock.setblocking(False)
+
+        def collect():
+            while True:
+                try:
+                    answered.add(dns.message.from_wire(sock.recv(65535)).id)
+                except BlockingIOError:
+                    return
+
+        start = time.monotonic()
+        for index, name in enumerate(names):
+            sock.send(dns.message.make_query(name, "A", id=index).to_wire())
+            collect()
+            pause = start + (index + 1) / rate - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+        deadline = time.monotonic() + wait_s
+        while len(answered) < len(names) and time.monotonic() < deadline:
+            select.select([sock], [], [], 0.1)
+            collect()
+    return len(answered)
+
+
 class Sampler:
     """Samples the daemon's thread count and RSS every 50 ms in the background."""
 
@@ -196,6 +227,10 @@ def test_tcp_pipelining_load_does_not_starve_udp(vpcdns):
         time.sleep(0.5)
         names = [SSM_REGIONAL, "www.example.test", f"n{random.randrange(1 << 30)}.example.test"] * 200
         assert udp_queries(daemon.host, daemon.port, names) == len(names)
+        # 2,000 queries offered at 2,000 per second, each sent once: every one is answered.
+        burst = [SSM_REGIONAL, "www.example.test"] * 1000
+        answered = udp_burst(daemon.host, daemon.port, burst)
+        assert answered == len(burst), f"{answered} of {len(burst)} UDP queries answered beside the TCP load"
     finally:
         stop.set()
         for worker in workers:
