@@ -4,6 +4,7 @@ public struct ConfigImporter {
     private var endpoints: [ImportedEndpoint] = []
     private var interfaces: [String: ImportedInterface] = [:]
     private var vpcs: [String: ImportedVPC] = [:]
+    private var firewall = ImportedFirewall()
     private var instances: [ImportedInstance] = []
     private var services: [ImportedService] = []
 
@@ -31,19 +32,27 @@ public struct ConfigImporter {
             instances += try ImportedInstance.parse(document)
         } else if document.root["ServiceDetails"] != nil {
             services += try ImportedService.parse(document)
+        } else if try firewall.add(document) {
+            return
         } else {
-            throw ImportError(file: file, message: "not describe-vpc-endpoints, describe-network-interfaces, describe-vpcs, describe-vpc-attribute, describe-instances or describe-vpc-endpoint-services output")
+            throw ImportError(file: file, message: "not describe-vpc-endpoints, describe-network-interfaces, describe-vpcs, describe-vpc-attribute, describe-instances, describe-vpc-endpoint-services or route53resolver list-firewall-* output")
         }
     }
 
-    /// The `services:` section (when service details were given), then the `vpcs:` section: every
-    /// VPC that has endpoints or instances, in the order they first appear.
+    /// The `services:` section (when service details were given), the `firewall:` section (when
+    /// firewall output was given), then the `vpcs:` section: every VPC that has endpoints,
+    /// instances or firewall rule groups, in the order they first appear.
     public func yaml() throws(ImportError) -> String {
         var order: [String] = []
-        for vpcID in endpoints.map(\.vpcID) + instances.map(\.vpcID) where !order.contains(vpcID) { order.append(vpcID) }
+        for vpcID in endpoints.map(\.vpcID) + instances.map(\.vpcID) + firewall.associations.map(\.vpcID) where !order.contains(vpcID) {
+            order.append(vpcID)
+        }
         var text = ""
         if !services.isEmpty {
             text += "services:\n" + services.map(\.yaml).joined()
+        }
+        if !firewall.isEmpty {
+            text += firewall.yaml()
         }
         if !order.isEmpty || services.isEmpty {
             text += "vpcs:\n"
@@ -60,7 +69,7 @@ public struct ConfigImporter {
         }
         let zones = endpoints.flatMap { $0.networkInterfaceIDs.compactMap { interfaces[$0]?.availabilityZone } }
             + instances.map(\.availabilityZone)
-        guard let zone = zones.first else {
+        guard let region = zones.first.map({ String($0.dropLast()) }) ?? firewall.region(of: vpcID) else {
             throw ImportError(file: "describe-network-interfaces", message: "no interfaces of \(vpcID)'s endpoints: add `aws ec2 describe-network-interfaces` output")
         }
         // A VPC with private DNS on an endpoint, or with an instance that has a public DNS name,
@@ -68,12 +77,13 @@ public struct ConfigImporter {
         let privateDNS = endpoints.contains { $0.privateDNSEnabled } || instances.contains { $0.hasPublicDNSName }
         var text = """
           - id: \(vpcID)
-            region: \(zone.dropLast())
+            region: \(region)
             cidrs: [\(vpc.cidrs.map { "\"\($0)\"" }.joined(separator: ", "))]
             enable_dns_support: \(vpc.enableDNSSupport ?? true)
             enable_dns_hostnames: \(vpc.enableDNSHostnames ?? privateDNS)
 
         """
+        text += firewall.vpcYAML(vpcID) ?? ""
         if !endpoints.isEmpty {
             text += "    endpoints:\n"
             for endpoint in endpoints { text += try endpointYAML(endpoint) }

@@ -13,9 +13,19 @@ extension RData: CustomStringConvertible {
         case .mx(let preference, let exchange): "\(preference) \(exchange)"
         case .txt(let strings): strings.map(Self.quoted).joined(separator: " ")
         case .srv(let priority, let weight, let port, let target): "\(priority) \(weight) \(port) \(target)"
-        case .caa(let flags, let tag, let value): "\(flags) \(String(decoding: tag, as: UTF8.self)) \(Self.quoted(value))"
+        case .caa(let flags, let tag, let value):
+            // A tag that is not letters and digits has no presentation form (RFC 8659 4.1): the
+            // generic form keeps such a record (it can arrive over the wire) readable back.
+            Self.isCAATag(tag) ? "\(flags) \(String(decoding: tag, as: UTF8.self)) \(Self.quoted(value))"
+                : Self.generic([flags, UInt8(truncatingIfNeeded: tag.count)] + tag + value)
         case .unknown(_, let bytes): Self.generic(bytes)
         }
+    }
+
+    /// A CAA tag as RFC 8659 4.1 allows it: 1 to 255 ASCII letters and digits.
+    static func isCAATag(_ tag: [UInt8]) -> Bool {
+        !tag.isEmpty && tag.count <= 255
+            && tag.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7a) }
     }
 
     /// `\# 4 0A0A010A`: the RFC 3597 form.
@@ -86,9 +96,7 @@ extension RData: CustomStringConvertible {
         case .caa:
             let flags: UInt8 = try fields.integer("flags")
             let tagToken = try fields.next("a tag")
-            guard !tagToken.text.isEmpty, tagToken.text.count <= 255,
-                  tagToken.text.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7a) })
-            else { throw PresentationError(tagToken, "CAA tag must be letters and digits") }
+            guard Self.isCAATag(tagToken.text) else { throw PresentationError(tagToken, "CAA tag must be letters and digits") }
             let valueToken = try fields.next("a value")
             self = .caa(flags: flags, tag: tagToken.text, value: try Self.unescapedBytes(valueToken))
         default:

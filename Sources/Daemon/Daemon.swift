@@ -241,7 +241,7 @@ public final class Daemon: @unchecked Sendable {
 
     static func listenAddresses(_ config: VPCDNSConfig) -> [SocketAddress] {
         var seen: Set<SocketAddress> = []
-        return (config.listen + config.vpcs.flatMap(\.listen)).filter { seen.insert($0).inserted }
+        return (config.listen + config.vpcs.flatMap(\.servedAddresses)).filter { seen.insert($0).inserted }
     }
 
     static func transportOptions(_ config: VPCDNSConfig) -> TransportOptions {

@@ -29,9 +29,20 @@ struct QueryLogRecord {
         fields.append(("srcaddr", quoted(event.client.ip.description)))
         fields.append(("srcport", quoted(String(event.client.port))))
         fields.append(("transport", quoted(event.transport.rawValue)))
-        fields.append(("srcids", "{}"))
+        fields.append(("srcids", srcids))
+        if let match = event.reason?.firewall?.match {
+            fields.append(("firewall_rule_group_id", quoted(match.ruleGroupID)))
+            fields.append(("firewall_rule_action", quoted(match.actionName)))
+            fields.append(("firewall_domain_list_id", quoted(match.domainListID)))
+        }
         fields.append(("vpcdns_answered_by", quoted(event.reason?.description ?? "request rejected at the door")))
         return "{" + fields.map { "\(quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    /// `srcids`: the inbound Resolver endpoint a query came through, as AWS names it.
+    private var srcids: String {
+        guard let endpoint = event.reason?.resolverEndpoint else { return "{}" }
+        return "{\"resolver_endpoint\":\(quoted(endpoint))}"
     }
 
     /// A JSON string literal.

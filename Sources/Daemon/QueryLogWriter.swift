@@ -10,7 +10,8 @@ import Glibc
 
 /// Writes the query log: events are queued under a lock by the receiving queues (no formatting
 /// or I/O there) and formatted and written in batches on a background queue. Only queries that
-/// were not answered from the cache are logged, as Route 53 Resolver does (AWS-DNS-RULES 7.4).
+/// were not answered from the cache are logged, as Route 53 Resolver does (AWS-DNS-RULES 7.4),
+/// and every query a DNS Firewall ALERT or BLOCK rule matched.
 ///
 /// Logging never blocks serving or stopping: the file is opened and written non-blocking (a FIFO
 /// without a reader, or whose reader stalls, makes records wait in a bounded buffer of whole
@@ -75,7 +76,9 @@ final class QueryLogWriter: @unchecked Sendable {
     var observer: QueryObserver {
         { [self] event in
             // Requests refused before a question was read (and the watchdog's probes) are not logged.
-            guard enabled.load(ordering: .relaxed), !event.fromCache, !event.dropped, event.question != nil else { return }
+            // DNS Firewall ALERT and BLOCK matches are logged even when answered from the cache.
+            guard enabled.load(ordering: .relaxed), !event.fromCache || event.reason?.firewall?.match != nil,
+                  !event.dropped, event.question != nil else { return }
             var now = timespec()
             clock_gettime(CLOCK_REALTIME_COARSE, &now)
             let accepted = pending.withLock { events in

@@ -59,7 +59,7 @@ public enum StateLoader {
         } catch {
             throw Failure(description: "\(source): upstreams: \(error)")
         }
-        let listening = config.listen + config.vpcs.flatMap(\.listen)
+        let listening = config.listen + config.vpcs.flatMap(\.servedAddresses)
         for server in configurations.flatMap(\.servers) {
             if let own = listening.first(where: { reaches(server, $0) }) {
                 let origin = config.upstreams.contains(.address(server)) ? "" : " (from \(resolvConfPath) or a rule's targets)"

@@ -30,7 +30,10 @@ extension QueryEngine {
                                      sink: Sink, client: SocketAddress, transport: QueryEvent.Transport, reason: Reason) {
         let key = CacheKey(name: name, type: request.question.type, dnsClass: .internet,
                            dnssecOK: request.edns?.dnssecOK ?? false, upstreamSet: channel.id)
-        if chain.isEmpty, let bytes = cache.lookupWire(key, query: request.message, edns: ResponseBuilder.responseEDNS(for: request.edns),
+        // A chain the DNS Firewall still inspects, and the answers of a firewall match (logged
+        // even from the cache), need the decoded answer, not stored bytes.
+        let decodes = reason.firewall.map { $0.pendingInspection != nil || $0.match != nil } ?? false
+        if chain.isEmpty, !decodes, let bytes = cache.lookupWire(key, query: request.message, edns: ResponseBuilder.responseEDNS(for: request.edns),
                                                        maxSize: request.maxResponseSize) {
             sink.send(bytes)
             // Observers get the stored reply's RCODE (NOERROR or NXDOMAIN: nothing else is cached)
@@ -41,7 +44,7 @@ extension QueryEngine {
         }
         let pending = PendingQuery(request: request, chain: chain, sink: sink, client: client, transport: transport, reason: reason,
                                    setPending: channel.pending)
-        if !chain.isEmpty, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
+        if !chain.isEmpty || decodes, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
             respond(pending, with: cached, fromCache: true)
             return
         }
@@ -133,16 +136,15 @@ extension QueryEngine {
     /// The client's response built from an upstream (or cached) message: the client's ID,
     /// question and EDNS, AA and AD cleared (AWS-DNS-RULES 3.10, 6.6), sized to the client.
     func respond(_ pending: PendingQuery, with upstream: Message, fromCache: Bool) {
-        let answers = pending.chain + upstream.answers
-        let rcode = upstream.rcode
-        var bytes = ResponseBuilder.response(to: pending.request, rcode: rcode, answers: answers,
-                                             authorities: upstream.authorities, additionals: upstream.additionals)
+        let answer = ForwardedAnswer(pending, upstream: upstream)
+        var bytes = ResponseBuilder.response(to: pending.request, rcode: answer.rcode, answers: answer.answers,
+                                             authorities: answer.authorities, additionals: answer.additionals)
         if pending.transport == .tcp, bytes.count >= 3, bytes[2] & 0x02 != 0 {
-            bytes = Self.fittedTCPResponse(to: pending.request, rcode: rcode, answers: answers, authorities: upstream.authorities)
+            bytes = Self.fittedTCPResponse(to: pending.request, rcode: answer.rcode, answers: answer.answers, authorities: answer.authorities)
         }
         pending.sink.send(bytes)
-        observe(client: pending.client, transport: pending.transport, question: pending.request.question, rcode: rcode,
-                answers: answers, reason: pending.reason, fromCache: fromCache)
+        observe(client: pending.client, transport: pending.transport, question: pending.request.question, rcode: answer.rcode,
+                answers: answer.answers, reason: answer.reason, fromCache: fromCache)
     }
 
     /// Over TCP nothing is ever truncated for size alone: an answer that fills the 65,535-byte

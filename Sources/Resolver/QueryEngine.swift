@@ -133,6 +133,7 @@ public final class QueryEngine: Sendable {
         guard query.dnsClass == .internet, query.edns.map({ $0.version == 0 }) ?? true,
               query.type != .opt, query.type != .axfr, query.type != .ixfr else { return false }
         let model = state.model
+        guard !model.arrivesThroughInboundEndpoint(local) else { return false }
         let viewIndex = PrecompiledAnswers.viewIndex(model.viewIndex(client: client.ip, local: local), in: model)
         let table = state.precompiled
         guard table.serves(view: viewIndex) else { return false }

@@ -20,10 +20,11 @@ public final class ServingState: Sendable {
 
     /// Whether queries of `view` may be answered from precompiled answers and cache hits without
     /// asking the model. A view whose every query something must see before any local answer
-    /// (a filter, a firewall) returns false here, and all its queries go through
-    /// `ResolutionModel.decide`. A view without DNS support is left to the model, which drops.
+    /// (its DNS Firewall) returns false here, and all its queries go through
+    /// `ResolutionModel.decide`; so do views without DNS support (the model drops) and the views
+    /// of inbound endpoints (the model marks their reasons).
     public static func servesPrecompiled(_ view: View) -> Bool {
-        view.dnsSupport
+        view.dnsSupport && view.firewall == nil && view.inboundEndpoint == nil
     }
 
     /// Precompiled entries held (answers and the suffixes the lookup stops at), for status lines.

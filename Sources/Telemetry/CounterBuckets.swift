@@ -39,7 +39,7 @@ enum CounterBuckets {
 
     /// Where an answer came from (`source` label).
     static let sources: [String] = ["private_zone", "private_dns", "endpoint_name", "forward_rule", "upstream", "cache",
-                                    "refused", "dns_support_off", "door", "autodefined"]
+                                    "refused", "dns_support_off", "door", "autodefined", "firewall"]
     static func source(_ event: QueryEvent) -> Int {
         if event.fromCache { return 5 }
         guard let reason = event.reason else { return 8 }
@@ -52,6 +52,7 @@ enum CounterBuckets {
         case .notAllowed: return 6
         case .dnsSupportDisabled: return 7
         case .autodefined: return 9
+        case .firewallBlock, .firewallFailure: return 10
         }
     }
 

@@ -9,6 +9,7 @@ enum ConfigDecoder {
         guard let fields = reader.mapping(root, what: "top level", allowed: [
             "listen", "upstreams", "allow", "upstream_timeout_ms", "upstream_tries", "upstream_case_randomization", "max_pending_forwards", "cache",
             "negative_soa_ttl", "tcp", "rate_limit", "query_log", "services", "vpcs",
+            "firewall", "profiles",
             "metrics", "control", "explain",
         ]) else { return nil }
 
@@ -57,6 +58,12 @@ enum ConfigDecoder {
         }
         if let node = fields.optional("vpcs"), let items = reader.list(node, key: "vpcs", of: "mappings") {
             config.vpcs = items.compactMap { vpc($0, reader: reader, baseDirectory: baseDirectory) }
+        }
+        if let node = fields.optional("firewall") {
+            config.firewall = firewall(node, reader: reader, baseDirectory: baseDirectory) ?? config.firewall
+        }
+        if let node = fields.optional("profiles"), let items = reader.list(node, key: "profiles", of: "mappings") {
+            config.profiles = items.compactMap { profile($0, reader: reader, baseDirectory: baseDirectory) }
         }
         return config
     }
@@ -188,6 +195,7 @@ enum ConfigDecoder {
         guard let fields = reader.mapping(node, what: "vpc", key: "vpcs", allowed: [
             "id", "region", "cidrs", "listen", "enable_dns_support", "enable_dns_hostnames",
             "endpoints", "zones", "rules", "instances", "autodefined_reverse", "synthesize_ip_names",
+            "firewall", "inbound_endpoints",
         ]) else { return nil }
         let id = fields.required("id").flatMap { reader.string($0, key: "id", format: Formats.vpcID) }
         let region = fields.required("region").flatMap { reader.string($0, key: "region", format: Formats.region) }
@@ -216,13 +224,8 @@ enum ConfigDecoder {
             endpoints = items.compactMap { endpoint($0, reader: reader) }
         }
         var zones: [ZoneFileReference] = []
-        if let node = fields.optional("zones"), let items = reader.list(node, key: "zones", of: "strings") {
-            zones = items.compactMap { item in
-                filePath(item, key: "zones", reader: reader).map {
-                    ZoneFileReference(path: $0, resolvedPath: Paths.resolve($0, against: baseDirectory),
-                                      origin: ConfigOrigin(location: reader.location(of: item)))
-                }
-            }
+        if let node = fields.optional("zones") {
+            zones = zoneFiles(node, reader: reader, baseDirectory: baseDirectory)
         }
         var rules: [ResolverRuleDefinition] = []
         if let node = fields.optional("rules"), let items = reader.list(node, key: "rules", of: "mappings") {
@@ -241,10 +244,15 @@ enum ConfigDecoder {
             synthesizeIPNames = reader.boolean(node, key: "synthesize_ip_names") ?? synthesizeIPNames
         }
         guard let id, let region, let cidrs else { return nil }
-        return VPCDefinition(id: id, region: region, cidrs: cidrs, listen: listen, enableDnsSupport: dnsSupport,
-                             enableDnsHostnames: dnsHostnames, endpoints: endpoints, zones: zones, rules: rules,
-                             instances: instances, autodefinedReverse: autodefinedReverse,
-                             synthesizeIPNames: synthesizeIPNames, origin: fields.origin)
+        var vpc = VPCDefinition(id: id, region: region, cidrs: cidrs, listen: listen, enableDnsSupport: dnsSupport,
+                                enableDnsHostnames: dnsHostnames, endpoints: endpoints, zones: zones, rules: rules,
+                                instances: instances, autodefinedReverse: autodefinedReverse,
+                                synthesizeIPNames: synthesizeIPNames, origin: fields.origin)
+        vpc.firewall = fields.optional("firewall").flatMap { firewallAssociations($0, reader: reader) }
+        if let node = fields.optional("inbound_endpoints"), let items = reader.list(node, key: "inbound_endpoints", of: "mappings") {
+            vpc.inboundEndpoints = items.compactMap { inboundEndpoint($0, reader: reader) }
+        }
+        return vpc
     }
 
     static func endpoint(_ node: Node, reader: NodeReader) -> EndpointDefinition? {
@@ -380,6 +388,17 @@ enum ConfigDecoder {
     }
 
     // MARK: Helpers
+
+    /// A `zones:` list: zone file paths resolved against the config's folder.
+    static func zoneFiles(_ node: Node, reader: NodeReader, baseDirectory: String) -> [ZoneFileReference] {
+        guard let items = reader.list(node, key: "zones", of: "strings") else { return [] }
+        return items.compactMap { item in
+            filePath(item, key: "zones", reader: reader).map {
+                ZoneFileReference(path: $0, resolvedPath: Paths.resolve($0, against: baseDirectory),
+                                  origin: ConfigOrigin(location: reader.location(of: item)))
+            }
+        }
+    }
 
     /// Reports a key that this item needs because of another key's value: absent, or null.
     static func missing(_ key: String, in fields: Fields, reader: NodeReader, because reason: String) {

@@ -47,6 +47,10 @@ public struct VPCDNSConfig: Hashable, Sendable, ConfigLocatable {
     public var services: [ServiceDefinition]
     /// `vpcs`: the VPCs (views) vpcdns answers for. Default none (a plain forwarder).
     public var vpcs: [VPCDefinition]
+    /// `firewall`: DNS Firewall domain lists and rule groups. Default none.
+    public var firewall = FirewallSettings()
+    /// `profiles`: Route 53 Profiles and the VPCs they are associated with. Default none.
+    public var profiles: [ProfileDefinition] = []
     /// The document's start, and where each top-level key's value is.
     public var origin: ConfigOrigin
 

@@ -33,6 +33,10 @@ public struct VPCDefinition: Hashable, Sendable, ConfigLocatable {
     /// IPv4 CIDRs, not only of declared instances and endpoint interfaces. Default false
     /// (AWS-DNS-RULES 11.2).
     public var synthesizeIPNames: Bool
+    /// `firewall`: DNS Firewall rule groups associated with this VPC, and its fail mode. Default none.
+    public var firewall: FirewallAssociationsDefinition?
+    /// `inbound_endpoints`: Resolver inbound endpoints into this VPC. Default none.
+    public var inboundEndpoints: [InboundEndpointDefinition] = []
     public var origin: ConfigOrigin
 
     public static let defaultEnableDnsSupport = true

@@ -20,12 +20,20 @@ public struct Reason: Sendable, CustomStringConvertible {
         case recursion
         case notAllowed
         case dnsSupportDisabled
+        /// A DNS Firewall BLOCK rule answered.
+        case firewallBlock(ruleGroupID: String, rule: String)
+        /// The DNS Firewall could not decide and the VPC fails closed.
+        case firewallFailure
     }
 
     /// The VPC id of the view, or `default`.
     public var view: String
     public var source: Source
     public var location: SourceLocation?
+    /// What the DNS Firewall did, when the view has one.
+    public var firewall: FirewallOutcome?
+    /// The inbound Resolver endpoint the query came through, if any.
+    public var resolverEndpoint: String?
 
     public init(view: String, source: Source, location: SourceLocation? = nil) {
         self.view = view
@@ -45,8 +53,12 @@ public struct Reason: Sendable, CustomStringConvertible {
         case .recursion: what = "recursion"
         case .notAllowed: what = "client not allowed"
         case .dnsSupportDisabled: what = "enableDnsSupport is false"
+        case .firewallBlock(let group, let rule): what = "firewall rule \(rule) of \(group)"
+        case .firewallFailure: what = "firewall cannot decide (fail closed)"
         }
-        return "view \(view): \(what)" + (location.map { " at \($0)" } ?? "")
+        let through = resolverEndpoint.map { " through \($0)" } ?? ""
+        let alert = firewall?.match.map { $0.action == .alert ? ", firewall alert \($0.ruleName)" : "" } ?? ""
+        return "view \(view)\(through): \(what)" + (location.map { " at \($0)" } ?? "") + alert
     }
 }
 

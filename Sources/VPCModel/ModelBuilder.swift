@@ -12,10 +12,16 @@ struct ModelBuilder {
     private(set) var errors: [ConfigError] = []
     private(set) var upstreamSets: [[Upstream]] = []
     private(set) var endpointNames = EndpointNameTable()
+    /// The config's DNS Firewall lists and rule groups, compiled once for every view.
+    let firewalls: FirewallCompiler
+    /// What each Profile holds, by the id of each VPC associated with it.
+    var profiles: [String: ProfileContents] = [:]
 
     init(config: VPCDNSConfig, loadZone: @escaping (ZoneFileReference) throws(ConfigErrors) -> Zone) {
         self.config = config
         self.loadZone = loadZone
+        firewalls = FirewallCompiler(config.firewall)
+        errors = firewalls.errors
         catalog = ServiceCatalog(overrides: Dictionary(config.services.map {
             ($0.name, ServiceCatalog.Entry(privateDNSNames: $0.privateDnsNames, baseEndpointDNSName: $0.baseEndpointDnsName))
         }, uniquingKeysWith: { _, last in last }))
@@ -28,6 +34,8 @@ struct ModelBuilder {
 
     /// Builds every VPC's view, checking ids for duplicates across the whole config.
     mutating func buildViews() -> [View] {
+        buildProfiles()
+        checkInboundEndpoints()
         var seenVPCs: [String: SourceLocation] = [:]
         var seenEndpoints: [String: SourceLocation] = [:]
         var seenInstances: [String: SourceLocation] = [:]
@@ -49,12 +57,19 @@ struct ModelBuilder {
                 }
                 seenInstances[instance.id] = instance.location(of: "id")
             }
-            views.append(buildView(vpc))
+            let (view, inboundOnlyZones) = buildView(vpc)
+            views.append(view)
+            inboundViews += buildInboundViews(of: view, adding: inboundOnlyZones)
         }
         return views
     }
 
-    private mutating func buildView(_ vpc: VPCDefinition) -> View {
+    /// Views of queries arriving through each VPC's inbound endpoints, built by `buildViews`.
+    private(set) var inboundViews: [View] = []
+
+    /// A VPC's own view, and the hidden zones only queries through its inbound endpoints see.
+    private mutating func buildView(_ vpc: VPCDefinition) -> (View, [ServedZone]) {
+        var inboundOnlyZones: [ServedZone] = []
         var authorities: [DNSName: Authority] = [:]
         let privateZonesServed = vpc.enableDnsSupport && vpc.enableDnsHostnames
         var managedApexes: [DNSName: String] = [:]
@@ -77,19 +92,16 @@ struct ModelBuilder {
                 continue
             }
             for name in names { claimedNames[name] = endpoint.id }
-            // Endpoints that do not serve DNS yet, or S3 private DNS meant only for inbound
-            // Resolver endpoints (in-VPC clients get S3's public answer, rule 5.6), add no zone.
-            guard endpoint.state == .available, !endpoint.privateDnsOnlyForInboundResolverEndpoint else { continue }
-            for (apex, apexNames) in ManagedZones.namesByApex(names) {
-                do throws(ZoneErrors) {
-                    let zone = try ZoneAdapter.managedZone(origin: apex, soa: ManagedZones.soa(apex: apex),
-                                                           records: ManagedZones.records(apex: apex, names: apexNames, endpoint: endpoint))
-                    authorities[apex, default: Authority()].zone = ServedZone(
-                        zone: zone, source: .managedZone(apex: apex, endpointID: endpoint.id),
-                        location: endpoint.location, rotatesAnswers: true)
-                    managedApexes[apex] = endpoint.id
-                } catch {
-                    fail(endpoint.location, "cannot build the private DNS zone \(apex): \(error)")
+            // Endpoints that do not serve DNS yet add no zone. S3 private DNS meant only for
+            // inbound Resolver endpoints is seen through them only: in-VPC clients get S3's
+            // public answer (rule 5.6).
+            guard endpoint.state == .available else { continue }
+            for served in managedZones(of: endpoint, names: names) {
+                if endpoint.privateDnsOnlyForInboundResolverEndpoint {
+                    inboundOnlyZones.append(served)
+                } else {
+                    authorities[served.zone.origin, default: Authority()].zone = served
+                    managedApexes[served.zone.origin] = endpoint.id
                 }
             }
         }
@@ -133,11 +145,41 @@ struct ModelBuilder {
             }
             authorities[domain, default: Authority()].rule = ResolverRule(domain: domain, kind: kind, location: rule.location)
         }
+        if let profile = profiles[vpc.id] {
+            addProfile(profile, to: &authorities, privateZonesServed: privateZonesServed)
+        }
         for zone in AutodefinedZones.zones(for: vpc) {
             authorities[zone.apex, default: Authority()].autodefined = zone
         }
-        return View(name: vpc.id, vpc: vpc, dnsSupport: vpc.enableDnsSupport, authorities: authorities,
-                    instanceNames: instanceNames(for: vpc))
+        let view = View(name: vpc.id, vpc: vpc, dnsSupport: vpc.enableDnsSupport, authorities: authorities,
+                        instanceNames: instanceNames(for: vpc), firewall: firewall(of: vpc))
+        return (view, privateZonesServed ? inboundOnlyZones : [])
+    }
+
+    /// The hidden zones of an endpoint's private DNS names, one per apex.
+    mutating func managedZones(of endpoint: EndpointDefinition, names: [DNSName]) -> [ServedZone] {
+        var zones: [ServedZone] = []
+        for (apex, apexNames) in ManagedZones.namesByApex(names) {
+            do throws(ZoneErrors) {
+                let zone = try ZoneAdapter.managedZone(origin: apex, soa: ManagedZones.soa(apex: apex),
+                                                       records: ManagedZones.records(apex: apex, names: apexNames, endpoint: endpoint))
+                zones.append(ServedZone(zone: zone, source: .managedZone(apex: apex, endpointID: endpoint.id),
+                                        location: endpoint.location, rotatesAnswers: true))
+            } catch {
+                fail(endpoint.location, "cannot build the private DNS zone \(apex): \(error)")
+            }
+        }
+        return zones
+    }
+
+    /// The model's rule for a rule definition whose domain is already parsed.
+    mutating func resolverRule(_ rule: ResolverRuleDefinition, domain: DNSName) -> ResolverRule {
+        let kind: ResolverRule.Kind
+        switch rule.type {
+        case .system: kind = .system
+        case .forward: kind = .forward(upstream: upstreamSet(for: rule.targets.map(Upstream.address)))
+        }
+        return ResolverRule(domain: domain, kind: kind, location: rule.location)
     }
 
     /// The index of an upstream set, shared by rules with the same targets.
@@ -183,7 +225,7 @@ struct ModelBuilder {
         return service
     }
 
-    private func privateNames(for service: ServiceName, endpoint: EndpointDefinition) -> [DNSName] {
+    func privateNames(for service: ServiceName, endpoint: EndpointDefinition) -> [DNSName] {
         catalog.entry(for: service).privateDNSNames.compactMap { try? DNSName($0) }
     }
 

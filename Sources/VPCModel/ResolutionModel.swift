@@ -10,6 +10,8 @@ public final class ResolutionModel: Sendable {
     public let config: VPCDNSConfig
     /// VPC views in config order.
     public let views: [View]
+    /// Views of queries arriving through a VPC's inbound Resolver endpoints.
+    public let inboundViews: [View]
     /// For clients in no VPC: no private zones or rules.
     public let defaultView: View
     /// Upstream sets; index 0 is `upstreams`, the rest come from forward rules' targets.
@@ -39,6 +41,7 @@ public final class ResolutionModel: Sendable {
         guard builder.errors.isEmpty else { throw ConfigErrors(builder.errors.sorted { $0.location < $1.location }) }
         self.config = config
         self.views = views
+        inboundViews = builder.inboundViews
         defaultView = View(name: "default", vpc: nil, dnsSupport: true,
                            authorities: Dictionary(uniqueKeysWithValues: AutodefinedZones.defaultView.map { ($0.apex, Authority(autodefined: $0)) }))
         upstreamSets = builder.upstreamSets
@@ -53,13 +56,22 @@ public final class ResolutionModel: Sendable {
     /// Endpoint-specific records, for `vpcdns zones`.
     public var endpointRecords: [ResourceRecord] { endpointNames.allRecords }
 
-    /// The view a query sees: the VPC whose own listen address it arrived on; else the first
-    /// VPC in config order whose CIDRs hold the client; else the default view.
+    /// The view a query sees: the inbound endpoint or the VPC whose own listen address it arrived
+    /// on; else the first VPC in config order whose CIDRs hold the client; else the default view.
     public func view(client: IPAddress, local: SocketAddress?) -> View {
-        viewIndex(client: client, local: local).map { views[$0] } ?? defaultView
+        if let local, let view = inboundViews.first(where: { $0.inboundEndpoint?.listen.contains(local) == true }) { return view }
+        return viewIndex(client: client, local: local).map { views[$0] } ?? defaultView
     }
 
-    /// The position in `views` of the view `view(client:local:)` picks; nil for the default view.
+    /// Whether a query arriving on `local` came through an inbound Resolver endpoint (its view is
+    /// one of `inboundViews`, not of `views`).
+    public func arrivesThroughInboundEndpoint(_ local: SocketAddress?) -> Bool {
+        guard let local, !inboundViews.isEmpty else { return false }
+        return inboundViews.contains { $0.inboundEndpoint?.listen.contains(local) == true }
+    }
+
+    /// The position in `views` of the VPC view `view(client:local:)` picks for a query that did
+    /// not come through an inbound endpoint; nil for the default view.
     public func viewIndex(client: IPAddress, local: SocketAddress?) -> Int? {
         if let local, let index = views.firstIndex(where: { $0.vpc?.listen.contains(local) == true }) {
             return index
@@ -80,7 +92,9 @@ public final class ResolutionModel: Sendable {
         guard view.dnsSupport else {
             return .drop(Reason(view: view.name, source: .dnsSupportDisabled, location: view.vpc?.location(of: "enable_dns_support")))
         }
-        return resolve(question, in: view)
+        let decision = view.firewall == nil ? resolve(question, in: view) : screened(question, in: view)
+        guard let endpoint = view.inboundEndpoint else { return decision }
+        return decision.withReason { $0.resolverEndpoint = endpoint.id }
     }
 
     /// Resolves through rules, private zones and endpoint names (in AWS's order), following

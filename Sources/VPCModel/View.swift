@@ -17,14 +17,21 @@ public struct View: Sendable {
     let deepestAuthority: Int
     /// The records of the autodefined zones: EC2 names, PTRs, `localhost`.
     let instanceNames: InstanceNames
+    /// The VPC's DNS Firewall (its own rule groups and its Profile's); nil when none is
+    /// associated. Every query of the view must pass through `ResolutionModel.decide` for it.
+    public let firewall: Firewall?
+    /// Set on the view a query gets when it arrives through this inbound Resolver endpoint.
+    public let inboundEndpoint: InboundEndpointDefinition?
 
     init(name: String, vpc: VPCDefinition?, dnsSupport: Bool, authorities: [DNSName: Authority],
-         instanceNames: InstanceNames = .loopback) {
+         instanceNames: InstanceNames = .loopback, firewall: Firewall? = nil, inboundEndpoint: InboundEndpointDefinition? = nil) {
         self.name = name
         self.vpc = vpc
         self.dnsSupport = dnsSupport
         self.authorities = authorities
         self.instanceNames = instanceNames
+        self.firewall = firewall
+        self.inboundEndpoint = inboundEndpoint
         deepestAuthority = authorities.keys.map(\.labelCount).max() ?? -1
     }
 

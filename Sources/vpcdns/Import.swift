@@ -8,14 +8,18 @@ import Glibc
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the services: and vpcs: sections of a config from AWS CLI JSON output.",
+        abstract: "Print the services:, firewall: and vpcs: sections of a config from AWS CLI JSON output.",
         discussion: """
         Give the output of `aws ec2 describe-vpc-endpoints`, `aws ec2 describe-network-interfaces` \
         (for the endpoints' interfaces), `aws ec2 describe-vpcs`, and optionally \
         `aws ec2 describe-vpc-attribute --attribute enableDnsSupport|enableDnsHostnames`, \
         `aws ec2 describe-instances` (for `instances:`) and \
         `aws ec2 describe-vpc-endpoint-services` (for `services:`), in any order; each file's \
-        kind is read from its content.
+        kind is read from its content. DNS Firewall: add the output of \
+        `aws route53resolver list-firewall-domain-lists`, `list-firewall-domains` (one file per \
+        list, named after its id, e.g. rslvr-fdl-0123456789abcdef0.json), `list-firewall-rule-groups`, \
+        `list-firewall-rules`, `list-firewall-rule-group-associations` and optionally \
+        `list-firewall-configs`.
         """)
 
     @Argument(help: "JSON files written by the AWS CLI.")

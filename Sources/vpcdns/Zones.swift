@@ -4,7 +4,7 @@ import VPCConfig
 
 struct Zones: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print, per VPC, the zones vpcdns serves (endpoint private DNS, zone files, autodefined zones with their EC2 names and PTRs) in zone-file format, and the endpoint-specific names.")
+        abstract: "Print, per VPC, the zones vpcdns serves (endpoint private DNS, zone files, autodefined zones with their EC2 names and PTRs) in zone-file format, its DNS Firewall, what its inbound endpoints add, and the endpoint-specific names.")
 
     @OptionGroup var options: ConfigOption
 

@@ -109,6 +109,8 @@ import Testing
         "example. 300 IN CAA 128 tbs \"Unknown\"",
         "example. 300 IN TYPE999 \\# 2 ABCD",
         "example. 300 IN TYPE999 \\# 0",
+        // A CAA tag that is not letters and digits (legal on the wire) keeps the generic form.
+        "example. 300 IN CAA \\# 13 0005697373752563612E6E6574",
     ])
     func roundTrip(text: String) throws {
         #expect(try ResourceRecord(text).description == text)
