@@ -10,6 +10,10 @@
 #   - journal priorities; the watchdog fed by the real daemon;
 #   - config change + `systemctl reload` -> new answer, same process; a broken config + reload ->
 #     still active, old answers, the error with file:line in `journalctl -u vpcdns`;
+#   - `control:` and `metrics:` on under the unit (DynamicUser, RuntimeDirectory): the control
+#     socket in /run/vpcdns (the dynamic user's, 0600), `vpcdns ctl` status / lookup / reload (a
+#     broken config: file:line, exit 1, still serving) as root, refused for another user;
+#     /metrics (vpcdns_requests_total grows with a dig), /health, /ready (503 after the failed reload);
 #   - restart, reinstall over a running service (conffile kept), stop;
 #   - both documented set-ups with systemd-resolved: resolved forwarding to vpcdns (DNS=127.0.0.1),
 #     and resolved's stub off with /etc/resolv.conf naming 127.0.0.1; glibc lookups (getent) then
@@ -61,6 +65,32 @@ for line in sys.stdin:
 print(p or "")' "$1"
 }
 config_edit() { host_exec sed -i "$@" /etc/vpcdns/vpcdns.yaml; }
+CONTROL_SOCKET=/run/vpcdns/control.sock
+METRICS=127.0.0.1:9153
+ctl() { host_exec vpcdns ctl --socket "$CONTROL_SOCKET" "$@"; }
+# check_text DESCRIPTION TEXT PATTERN: passes when TEXT has a line matching PATTERN; shows TEXT if not.
+check_text() {
+  if contains "$2" "$3"; then pass "$1"; else fail "$1"; head -n 30 <<<"$2" | sed 's/^/  | /'; fi
+}
+# http_get PATH: the HTTP status on the first line, then the body, from the metrics listener in
+# the host. Python's urllib from outside the container, run in the host's network namespace (the
+# host's root file system has neither curl nor python3).
+http_get() {
+  if [ -z "${HOST_PID1:-}" ]; then host_load_state || return 1; fi
+  nsenter -t "$HOST_PID1" -n python3 - "http://$METRICS$1" <<'EOF'
+import sys, urllib.error, urllib.request
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+try:
+    with opener.open(sys.argv[1], timeout=5) as response:
+        status, body = response.status, response.read()
+except urllib.error.HTTPError as error:
+    status, body = error.code, error.read()
+print(status)
+sys.stdout.write(body.decode())
+EOF
+}
+# requests_total: the sum of every vpcdns_requests_total series on /metrics.
+requests_total() { http_get /metrics | awk '/^vpcdns_requests_total[{ ]/ { sum += $NF } END { print sum + 0 }'; }
 
 SSM=ssm.ap-northeast-1.amazonaws.com
 VPCE=vpce-0f3a8c21d47b95e6a-q2k7x9mb.ssm.ap-northeast-1.vpce.amazonaws.com
@@ -182,6 +212,61 @@ check "journal: the file:line line at error (3) too" test "$(priority_of "^/etc/
 check "STATUS= says the reload failed" contains "$(prop vpcdns.service StatusText)" '^reload failed'
 check "vpcdns check reports it too" not host_exec vpcdns check --config /etc/vpcdns/vpcdns.yaml 2>/dev/null
 host_exec cp /root/good.yaml /etc/vpcdns/vpcdns.yaml
+
+echo "== control socket and metrics listener under the unit"
+printf 'control: { socket: %s }\nmetrics: { listen: "%s" }\n' "$CONTROL_SOCKET" "$METRICS" |
+  host_exec sh -c 'cat >> /etc/vpcdns/vpcdns.yaml'
+check "config with control and metrics passes vpcdns check" host_exec vpcdns check --config /etc/vpcdns/vpcdns.yaml
+check "systemctl restart vpcdns" host_exec systemctl restart vpcdns.service
+ops_pid="$(prop vpcdns.service MainPID)"
+ops_uid="$(host_exec awk '/^Uid:/ { print $2 }' "/proc/$ops_pid/status")"
+check "active after the restart" test "$(prop vpcdns.service ActiveState)" = active
+check "runs as a dynamic user (uid $ops_uid)" test "${ops_uid:-0}" -ge 61184 -a "${ops_uid:-0}" -le 65519
+socket_info="$(host_exec stat -c '%F %u %a' "$CONTROL_SOCKET" 2>&1)"
+check "$CONTROL_SOCKET: a socket of the dynamic user, mode 0600 ($socket_info)" \
+  test "$socket_info" = "socket $ops_uid 600"
+runtime_info="$(host_exec stat -c '%u %a' /run/vpcdns 2>&1)"
+check "/run/vpcdns (RuntimeDirectory) owned by the dynamic user, 0755 ($runtime_info)" \
+  test "$runtime_info" = "$ops_uid 755"
+status_out="$(ctl status 2>&1)"
+check_text "vpcdns ctl status as root" "$status_out" 'state: ready'
+check_text "ctl status names the listener 127.0.0.1:53" "$status_out" '127.0.0.1:53'
+check "vpcdns ctl status refused for another user" \
+  not host_exec setpriv --reuid=nobody --regid=nogroup --clear-groups vpcdns ctl --socket "$CONTROL_SOCKET" status 2>/dev/null
+lookup_out="$(ctl lookup "$ZONE_NAME" A --via 127.0.0.1:53 2>&1)"
+check_text "vpcdns ctl lookup $ZONE_NAME: the private zone's A 10.10.3.20" "$lookup_out" \
+  "^$ZONE_NAME\.[[:space:]]*[0-9]*[[:space:]]*IN[[:space:]]*A[[:space:]]*10\.10\.3\.20$"
+lookup_ssm="$(ctl lookup "$SSM" A --via 127.0.0.1:53 2>&1)"
+check_text "vpcdns ctl lookup $SSM: the endpoint's private DNS name" "$lookup_ssm" \
+  "^$SSM\.[[:space:]]*[0-9]*[[:space:]]*IN[[:space:]]*A[[:space:]]*10\.10\.1\.99$"
+health="$(http_get /health | head -n 1)"
+check "GET /health: 200 ($health)" test "$health" = 200
+ready="$(http_get /ready | head -n 1)"
+check "GET /ready: 200 ($ready)" test "$ready" = 200
+before="$(requests_total)"
+expect_answers "10.10.3.20" "$ZONE_NAME" >/dev/null
+after="$(requests_total)"
+check "GET /metrics: vpcdns_requests_total grows after a dig ($before -> $after)" test "${after:-0}" -gt "${before:-0}"
+check "GET /metrics: build info" contains "$(http_get /metrics)" '^vpcdns_build_info{'
+host_exec cp /etc/vpcdns/vpcdns.yaml /root/good-ops.yaml
+printf 'bogus_key: 1\n' | host_exec sh -c 'cat >> /etc/vpcdns/vpcdns.yaml'
+ops_broken_line="$(host_exec grep -n '^bogus_key: 1' /etc/vpcdns/vpcdns.yaml | cut -d: -f1 | tail -n 1)"
+reload_out="$(ctl reload 2>&1)"
+reload_status=$?
+check "vpcdns ctl reload of a broken config exits 1 ($reload_status)" test "$reload_status" -eq 1
+check_text "ctl reload reports /etc/vpcdns/vpcdns.yaml:$ops_broken_line" "$reload_out" \
+  "/etc/vpcdns/vpcdns.yaml:$ops_broken_line:"
+check "still active, same process" \
+  test "$(prop vpcdns.service ActiveState)/$(prop vpcdns.service MainPID)" = "active/$ops_pid"
+check "old answers still served" expect_answers "10.10.1.99 10.10.2.10" "$SSM"
+ready="$(http_get /ready | head -n 1)"
+check "GET /ready: 503 after the failed reload ($ready)" test "$ready" = 503
+host_exec cp /root/good-ops.yaml /etc/vpcdns/vpcdns.yaml
+check_text "vpcdns ctl reload of the good config" "$(ctl reload 2>&1)" 'reloaded'
+ready="$(http_get /ready | head -n 1)"
+check "GET /ready: 200 again ($ready)" test "$ready" = 200
+check "systemd reports no warning about vpcdns" \
+  test -z "$(host_exec journalctl _PID=1 -u vpcdns.service -p warning --no-pager -o cat)"
 
 echo "== watchdog fed by the real daemon (WatchdogSec=2s for the test)"
 host_exec mkdir -p /etc/systemd/system/vpcdns.service.d
