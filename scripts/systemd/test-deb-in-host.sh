@@ -147,7 +147,11 @@ check "resolved still active and on 127.0.0.53:53" \
 conffiles="$(host_exec dpkg-query -W -f='${Conffiles}' vpcdns)"
 check "conffiles: vpcdns.yaml" contains "$conffiles" '/etc/vpcdns/vpcdns.yaml '
 check "conffiles: the zone file" contains "$conffiles" '/etc/vpcdns/zones/corp.example.internal.zone '
-check "shipped config passes vpcdns check" host_exec vpcdns check --config /etc/vpcdns/vpcdns.yaml
+shipped_check="$(host_exec vpcdns check --config /etc/vpcdns/vpcdns.yaml)"
+shipped_status=$?
+check "shipped config passes vpcdns check ($shipped_check)" test "$shipped_status" -eq 0
+# The private zone count includes the autodefined zones, so it is taken from `vpcdns check`.
+zone_count="$(sed -n 's/.* \([0-9][0-9]*\) private zones.*/\1/p' <<<"$shipped_check")"
 check "shipped config listens on 127.0.0.1:53" host_exec grep -q '^listen: \["127.0.0.1:53"\]' /etc/vpcdns/vpcdns.yaml
 
 echo "== upstream: dnsmasq on 127.0.0.1:5300, local names only"
@@ -165,7 +169,7 @@ check "systemctl enable --now vpcdns" host_exec systemctl enable --now vpcdns.se
 check "active (running)" test "$(prop vpcdns.service ActiveState)/$(prop vpcdns.service SubState)" = active/running
 check "enabled" test "$(host_exec systemctl is-enabled vpcdns.service)" = enabled
 status_text="$(prop vpcdns.service StatusText)"
-check "STATUS= summary shown ($status_text)" contains "$status_text" '^1 VPC views, 7 private zones, 18 endpoint names'
+check "STATUS= summary shown ($status_text)" contains "$status_text" "^1 VPC views, ${zone_count:-?} private zones, 18 endpoint names"
 main_pid="$(prop vpcdns.service MainPID)"
 uid="$(host_exec awk '/^Uid:/ { print $2 }' "/proc/$main_pid/status")"
 check "runs as a dynamic user (uid $uid), not root" test "${uid:-0}" -ge 61184 -a "${uid:-0}" -le 65519
@@ -338,6 +342,7 @@ check "inactive, Result=success (exit 0 after STOPPING=1)" \
   test "$(prop vpcdns.service ActiveState)/$(prop vpcdns.service Result)" = inactive/success
 check "journal: 'stopping' at notice (5)" test "$(priority_of '^notice stopping')" = 5
 check "stopped process is gone" not host_exec test -d "/proc/$stop_pid"
+check "/run/vpcdns and the control socket removed at stop (RuntimeDirectory)" not host_exec test -e /run/vpcdns
 check "nothing answers on 127.0.0.1:53" not host_exec dig @127.0.0.1 -p 53 "$SSM" +tries=1 +time=1 >/dev/null 2>&1
 
 echo "== remove and purge"
