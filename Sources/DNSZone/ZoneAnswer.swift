@@ -96,7 +96,7 @@ extension Zone {
         }
         if type == .any {
             guard !node.isEmpty else { return .noData }
-            return .records(node.keys.sorted { $0.rawValue < $1.rawValue }.flatMap { records(node[$0]!) })
+            return .records(node.values.flatMap(records).minimalANYAnswer())
         }
         if let set = node[type] { return .records(records(set)) }
         if let cname = node[.cname] { return .cname(records(cname)[0]) }

@@ -333,7 +333,7 @@ final class PrecompiledAnswers: Sendable {
 
         /// Where the records the model turns on each query start (their count if none turn): an
         /// endpoint's address records (its hidden zone or its endpoint-specific names), after the
-        /// CNAMEs that led there; every record of the name for ANY.
+        /// CNAMEs that led there; the one RRset ANY is answered with (RFC 8482).
         private static func rotationStart(_ answer: Answer, type: RRType) -> Int {
             switch answer.reason.source {
             case .managedZone, .endpointName: break

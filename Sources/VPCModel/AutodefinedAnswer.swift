@@ -6,7 +6,7 @@ extension ResolutionModel {
     func answer(from zone: AutodefinedZone, name: DNSName, type: RRType, view: View) -> Answer {
         let reason = Reason(view: view.name, source: .autodefined(apex: zone.apex), location: view.vpc?.location)
         if let records = view.instanceNames.lookup(name, in: zone) {
-            let matching = type == .any ? records : records.filter { $0.type == type }
+            let matching = type == .any ? records.minimalANYAnswer() : records.filter { $0.type == type }
             if !matching.isEmpty { return Answer(rcode: .noError, answers: matching, reason: reason) }
             return Answer(rcode: .noError, answers: [], authorities: [negative(zone.soa)], reason: reason)
         }

@@ -150,7 +150,7 @@ public final class ResolutionModel: Sendable {
         }
         if let entry = endpointNames.lookup(name) {
             let reason = Reason(view: view.name, source: .endpointName(endpointID: entry.endpointID))
-            let matching = type == .any ? entry.records : entry.records.filter { $0.type == type }
+            let matching = type == .any ? entry.records.minimalANYAnswer() : entry.records.filter { $0.type == type }
             if matching.isEmpty {
                 return .done(Answer(rcode: .noError, answers: [], authorities: [entry.soa], reason: reason))
             }

@@ -123,3 +123,16 @@ def test_the_zone_is_invisible_outside_the_vpc(served):
     result = ask(served, "web.corp.test", source=NO_VPC_CLIENT)
     assert result.status == "NXDOMAIN" and "10.10.3.20" not in result.text, result
     assert served.upstream.asked("web.corp.test") == before + 1
+
+
+def test_any_is_answered_with_one_rrset(served):
+    """RFC 8482: ANY for a name with A, AAAA (web) or SOA, NS, A (the apex) gets one RRset, the
+    lowest type, not every record, so a small query cannot pull a large answer; over TCP too."""
+    asked_before = served.upstream.asked("web.corp.test")
+    for options in ((), ("+tcp",)):
+        web = served.daemon.dig("web.corp.test", "ANY", *options, source=VPC_CLIENT)
+        assert web.status == "NOERROR" and {r.rtype for r in web.answer} == {"A"}, web
+        assert sorted(web.rdata("A")) == ["10.10.3.20", "10.10.4.20"], web
+    apex = ask(served, "corp.test", "ANY")
+    assert [(r.rtype, r.data) for r in apex.answer] == [("A", "10.10.3.1")], apex
+    assert served.upstream.asked("web.corp.test") == asked_before
