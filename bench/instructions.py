@@ -73,6 +73,8 @@ def main():
     parser.add_argument("--passes", type=int, default=4, help="times the query file is sent while counting (default 4)")
     parser.add_argument("--endpoints", type=int, default=50)
     parser.add_argument("--forwarded", type=int, default=250)
+    parser.add_argument("--metrics", action="store_true",
+                        help="also measure each binary with the metrics listener on (label+metrics), nothing scraping")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (callgrind-*.out for callgrind_annotate)")
     args = parser.parse_args()
     for tool in ("valgrind", "callgrind_control", "dnsperf", "unbound"):
@@ -90,6 +92,12 @@ def main():
     conf = os.path.join(workdir, "vpcdns.yaml")
     with open(conf, "w") as f:
         f.write(run.vpcdns_config(port, upstream_port, args.endpoints))
+    configs = [("", conf)]
+    if args.metrics:
+        conf_metrics = os.path.join(workdir, "vpcdns-metrics.yaml")
+        with open(conf_metrics, "w") as f:
+            f.write(run.vpcdns_config(port, upstream_port, args.endpoints, run.free_port()))
+        configs.append(("+metrics", conf_metrics))
     with open(os.path.join(workdir, run.ZONE_FILE), "w") as f:
         f.write(run.zone_file_text())
     zones_text = subprocess.run([binaries[0][1], "zones", "--config", conf], capture_output=True, text=True, check=True).stdout
@@ -103,11 +111,11 @@ def main():
         upstream = run.Server("upstream-unbound", ["unbound", "-d", "-c", upstream_conf], workdir, None)
         run.wait_ready(upstream_port, forwarded[0], upstream.process, "upstream unbound")
         for scenario in args.scenarios.split(","):
-            for label, binary in binaries:
-                total, answered = measure(binary, conf, port, files[scenario][0], args.passes, workdir,
-                                          f"{label}-{scenario}", private[0])
-                results[(scenario, label)] = (total, answered)
-                run.log(f"{scenario}/{label}: {total:,} instructions for {answered:,} queries: "
+            for (label, binary), (variant, config) in ((b, c) for b in binaries for c in configs):
+                total, answered = measure(binary, config, port, files[scenario][0], args.passes, workdir,
+                                          f"{label}{variant}-{scenario}", private[0])
+                results[(scenario, label + variant)] = (total, answered)
+                run.log(f"{scenario}/{label}{variant}: {total:,} instructions for {answered:,} queries: "
                         f"{total / max(1, answered):,.0f} per query")
     finally:
         run.stop_all()
@@ -115,7 +123,7 @@ def main():
             run.log(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    labels = [label for label, _ in binaries]
+    labels = [label + variant for label, _ in binaries for variant, _ in configs]
     print("| scenario | " + " | ".join(f"{l} instructions/query" for l in labels) + " |")
     print("|---|" + "---|" * len(labels))
     for scenario in args.scenarios.split(","):
