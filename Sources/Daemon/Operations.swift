@@ -28,6 +28,9 @@ final class Operations: @unchecked Sendable {
         exporter = config.metrics != nil || config.control != nil ? MetricsExporter(version: VPCDNSVersion.current) : nil
     }
 
+    /// Whether every query is counted (metrics or control on), so the engine must always report it.
+    var countsQueries: Bool { exporter?.queries != nil }
+
     /// What the engine calls per query: the query log's observer and the counters, either or both.
     func observer(with queryLog: QueryObserver?) -> QueryObserver? {
         switch (queryLog, exporter?.queries) {

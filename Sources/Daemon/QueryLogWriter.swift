@@ -72,6 +72,9 @@ final class QueryLogWriter: @unchecked Sendable {
     /// the destination did not take (no reader on a FIFO, a stalled reader, a failed write).
     var droppedRecords: Int { dropped.load(ordering: .relaxed) }
 
+    /// Whether a query log is configured now.
+    var isEnabled: Bool { enabled.load(ordering: .relaxed) }
+
     /// The engine's observer: queues non-cached, answered queries with their completion time.
     var observer: QueryObserver {
         { [self] event in

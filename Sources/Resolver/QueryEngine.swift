@@ -35,10 +35,16 @@ public final class QueryEngine: Sendable {
     /// Lanes with their own snapshot; requests of higher lanes share the locked path.
     static let maxLanes = 64
 
-    public init(state: ServingState, cache: DNSCache, observer: QueryObserver? = nil) {
+    /// Whether the observer reads events now (the query log can be turned on and off by a
+    /// reload): while it does not, the fast path builds no event.
+    private let isObserving: @Sendable () -> Bool
+
+    public init(state: ServingState, cache: DNSCache, observer: QueryObserver? = nil,
+                isObserving: @escaping @Sendable () -> Bool = { true }) {
         current = Mutex(state)
         self.cache = cache
         self.observer = observer
+        self.isObserving = isObserving
         lanes = (0..<Self.maxLanes).map { _ in Lane() }
     }
 
@@ -118,7 +124,7 @@ public final class QueryEngine: Sendable {
             FastReply.write(into: out, query: query, request: bytes, rcode: .refused, answerCount: 0, authorityCount: 0,
                             body: UnsafeRawBufferPointer(start: nil, count: 0))
         }
-        if observer != nil {
+        if observes {
             observe(client: client, transport: transport, question: Question(name: query.questionName(in: bytes), type: query.type,
                                                                              dnsClass: query.dnsClass),
                     rcode: .refused, answers: [], reason: reason)
@@ -150,7 +156,7 @@ public final class QueryEngine: Sendable {
                 return true
             }
             guard sent else { return false }
-            if observer != nil {
+            if observes {
                 var answer = compiled.answer
                 answer.answers = PrecompiledAnswers.rotate(answer.answers, from: compiled.rotationStart, by: turn)
                 observeFast(query, bytes: bytes, client: client, transport: transport, answer: answer)
@@ -167,7 +173,7 @@ public final class QueryEngine: Sendable {
                 return true
             }
             guard sent else { return false }
-            if observer != nil { observeFast(query, bytes: bytes, client: client, transport: transport, answer: compiled.answer) }
+            if observes { observeFast(query, bytes: bytes, client: client, transport: transport, answer: compiled.answer) }
             return true
         case .notLocal:
             let name = query.questionName(in: bytes)
@@ -250,8 +256,12 @@ public final class QueryEngine: Sendable {
         }
     }
 
+    /// Whether query events are wanted now.
+    var observes: Bool { observer != nil && isObserving() }
+
     func observe(client: SocketAddress, transport: QueryEvent.Transport, question: Question?, rcode: RCode,
                  answers: [ResourceRecord], reason: Reason?, fromCache: Bool = false) {
+        guard observes else { return }
         observer?(QueryEvent(client: client, transport: transport, question: question, rcode: rcode, answers: answers,
                              reason: reason, fromCache: fromCache, dropped: false))
     }
