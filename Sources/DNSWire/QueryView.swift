@@ -53,7 +53,7 @@ public struct QueryView: Sendable {
         let out = UnsafeMutableRawPointer(folded)
         var offset = 0
         while offset + 8 <= position - 12 {
-            out.storeBytes(of: Self.asciiLowercased(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+            out.storeBytes(of: asciiLowercased(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
                            toByteOffset: offset, as: UInt64.self)
             offset += 8
         }
@@ -89,16 +89,6 @@ public struct QueryView: Sendable {
         id = word(0)
         flags = word(2)
         self.nameLength = nameLength
-    }
-
-    /// The eight bytes of `word` with A-Z turned into a-z and every other byte unchanged (SWAR).
-    @inline(__always)
-    static func asciiLowercased(_ word: UInt64) -> UInt64 {
-        let low7 = word & 0x7f7f_7f7f_7f7f_7f7f
-        // Per byte, no carries: bit 7 of low7 + 0x3f is set from 'A' up, of low7 + 0x25 from
-        // '[' up; ~word excludes bytes with bit 7 set.
-        let upper = (low7 &+ 0x3f3f_3f3f_3f3f_3f3f) & ~(low7 &+ 0x2525_2525_2525_2525) & ~word & 0x8080_8080_8080_8080
-        return word | upper >> 2
     }
 
     /// The question name as the client spelled it.
