@@ -6,7 +6,7 @@ import PackageDescription
 /// module it imports: `make build` and `make test` check it (explicit-target-dependency-import-check).
 let package = Package(
     name: "vpcdns",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vpcdns", targets: ["vpcdns"]),
     ],

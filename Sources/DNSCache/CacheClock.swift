@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// The cache's notion of time, injected so tests can move it by hand.
 public protocol CacheClock: Sendable {
@@ -31,12 +32,11 @@ public struct SystemCacheClock: CacheClock {
 }
 
 /// A clock that moves only when told to; for tests (here and in the resolver's).
-public final class ManualCacheClock: CacheClock, @unchecked Sendable {
-    // @unchecked Sendable: `milliseconds` lives inside a `Locked`, which owns its mutex.
-    private let milliseconds: Locked<UInt64>
+public final class ManualCacheClock: CacheClock {
+    private let milliseconds: Mutex<UInt64>
 
     public init(milliseconds: UInt64 = 0) {
-        self.milliseconds = Locked(milliseconds)
+        self.milliseconds = Mutex(milliseconds)
     }
 
     public func now() -> UInt64 { milliseconds.withLock { $0 } }

@@ -12,7 +12,7 @@ public final class DNSCache: Sendable {
     public let settings: CacheSettings
     private let clock: any CacheClock
     /// All mutable state, by the top bits of the key hash; each mutex guards one shard.
-    private let shards: [Locked<CacheShard>]
+    private let shards: [LockedShard]
     private let shardShift: UInt64
 
     public init(settings: CacheSettings = CacheSettings(), clock: any CacheClock = SystemCacheClock()) {
@@ -21,7 +21,7 @@ public final class DNSCache: Sendable {
         let count = settings.shardCount
         let staleWindow = settings.serveStale ? UInt64(settings.maxStaleAge) * 1000 : 0
         shards = (0..<count).map { _ in
-            Locked(CacheShard(maxEntries: (settings.maxEntries + count - 1) / count,
+            LockedShard(CacheShard(maxEntries: (settings.maxEntries + count - 1) / count,
                               maxBytes: settings.maxBytes / count, staleWindow: staleWindow))
         }
         shardShift = UInt64(64 - count.trailingZeroBitCount)

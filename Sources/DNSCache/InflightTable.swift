@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Queries waiting for the same upstream answer, so that concurrent identical cache misses go
 /// upstream once.
 ///
@@ -7,10 +9,10 @@
 /// `complete` starts a new round.
 public final class InflightTable<Key: Hashable & Sendable, Waiter: Sendable>: Sendable {
     /// Key to waiters in arrival order; its mutex is the table's only lock.
-    private let pending: Locked<[Key: [Waiter]]>
+    private let pending: Mutex<[Key: [Waiter]]>
 
     public init() {
-        pending = Locked([:])
+        pending = Mutex([:])
     }
 
     /// Adds `waiter` for `key`. Returns true when no query for `key` was in flight: the caller

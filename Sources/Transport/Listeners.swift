@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import IPAddress
+import Synchronization
 
 /// The daemon's sockets: UDP and TCP on every configured address, plus already-bound sockets
 /// passed in (systemd `LISTEN_FDS`, tests).
@@ -13,12 +14,11 @@ import IPAddress
 /// queue, so TCP load of any kind holds one thread and leaves UDP its own. The handler is called
 /// on those threads and that queue, concurrently.
 public final class Listeners: @unchecked Sendable {
-    // @unchecked: `state` is guarded by `lock`; the sockets belong to their receivers/acceptors,
-    // which confine themselves to their own thread or serial queue.
+    // @unchecked: the sockets belong to their receivers/acceptors, which confine themselves to
+    // their own thread or serial queue.
     private enum State { case bound, started, stopped }
 
-    private let lock = Lock()
-    private var state = State.bound
+    private let state = Mutex(State.bound)
     private let udp: [UDPReceiver]
     private let tcp: [TCPAcceptor]
     private let registry: ConnectionRegistry
@@ -86,7 +86,7 @@ public final class Listeners: @unchecked Sendable {
 
     /// Starts serving. Calling it again, or after `stop`, does nothing.
     public func start() {
-        let go = lock.withLock {
+        let go = state.withLock { state in
             guard state == .bound else { return false }
             state = .started
             return true
@@ -106,7 +106,7 @@ public final class Listeners: @unchecked Sendable {
     /// Blocks the caller; do not call it from a request handler or from a listener's queue.
     public func stop(drainFor: Duration = .seconds(1), isIdle: (@Sendable () -> Bool)? = nil,
                      atDrainEnd: (@Sendable () -> Void)? = nil) {
-        let previous = lock.withLock {
+        let previous = state.withLock { state in
             let previous = state
             state = .stopped
             return previous

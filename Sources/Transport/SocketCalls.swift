@@ -138,27 +138,3 @@ extension SocketAddress {
     /// turned back into IPv4.
     var unmapped: SocketAddress { SocketAddress(ip: ip.unmapped, port: port) }
 }
-
-/// A pthread mutex. Used where a value is touched from more than one queue.
-final class Lock: @unchecked Sendable {
-    // @unchecked: the mutex itself; allocated once, never moved.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    @inline(__always)
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
-}

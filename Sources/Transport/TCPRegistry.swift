@@ -1,5 +1,6 @@
 import Dispatch
 import IPAddress
+import Synchronization
 
 /// TCP counters of one `Listeners`, for logs and metrics. A snapshot.
 public struct TCPStatistics: Hashable, Sendable {
@@ -68,20 +69,23 @@ final class TCPClient {
 /// Admission and the per-client records run on `queue`, the one serial queue all TCP work of
 /// the listeners shares (so TCP, however busy, holds one thread and UDP keeps the others); the
 /// list of open descriptors and the counters are also read from `stop` and for statistics,
-/// under `lock`.
+/// under `shared`'s mutex.
 final class ConnectionRegistry: @unchecked Sendable {
-    // @unchecked: `open`, `draining` and `counters` are guarded by `lock`; `active`, `clients`
-    // and `wasPressured` are touched only on `queue`.
+    // @unchecked: `active`, `clients` and `wasPressured` are touched only on `queue`.
     let queue: DispatchQueue
     let options: TransportOptions
     let idlePolicy: TCPIdlePolicy
     /// Entered per admitted connection, left when its fd is closed.
     let group = DispatchGroup()
 
-    private let lock = Lock()
-    private var open: [ObjectIdentifier: TCPConnection] = [:]
-    private var draining = false
-    private var counters = TCPStatistics()
+    private let shared = Mutex(Shared())
+
+    /// What `stop` and statistics read from other threads.
+    private struct Shared {
+        var open: [ObjectIdentifier: TCPConnection] = [:]
+        var draining = false
+        var counters = TCPStatistics()
+    }
 
     /// Admitted connections not closing, which the caps count.
     private var active: [ObjectIdentifier: TCPConnection] = [:]
@@ -102,7 +106,7 @@ final class ConnectionRegistry: @unchecked Sendable {
     /// caller closes the socket). On the queue.
     func admit(_ address: IPAddress) -> TCPClient? {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard !lock.withLock({ draining }) else { return refuse() }
+        guard !shared.withLock({ $0.draining }) else { return refuse() }
         let client = clients[address] ?? TCPClient(address: address)
         if client.connections.count >= options.maxTCPConnectionsPerClient {
             guard let victim = Self.longestIdle(client.connections) else { return refuse() }
@@ -121,11 +125,11 @@ final class ConnectionRegistry: @unchecked Sendable {
         let id = ObjectIdentifier(connection)
         active[id] = connection
         client.connections.append(connection)
-        let draining = lock.withLock {
-            open[id] = connection
-            counters.accepted += 1
+        let draining = shared.withLock { shared in
+            shared.open[id] = connection
+            shared.counters.accepted += 1
             group.enter()
-            return self.draining
+            return shared.draining
         }
         let pressured = idlePolicy.pressured(active: active.count)
         if pressured && !wasPressured {
@@ -145,40 +149,40 @@ final class ConnectionRegistry: @unchecked Sendable {
         }
         wasPressured = idlePolicy.pressured(active: active.count)
         switch reason {
-        case .pressure: lock.withLock { counters.closedForPressure += 1 }
-        case .idle: lock.withLock { counters.closedIdle += 1 }
+        case .pressure: shared.withLock { $0.counters.closedForPressure += 1 }
+        case .idle: shared.withLock { $0.counters.closedIdle += 1 }
         case .other: break
         }
     }
 
     /// The connection's fd is closed.
     func remove(_ connection: TCPConnection) {
-        lock.withLock {
-            guard open.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
+        shared.withLock { shared in
+            guard shared.open.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
             group.leave()
         }
     }
 
     /// Admits no more connections and returns those open.
     func beginDrain() -> [TCPConnection] {
-        lock.withLock {
-            draining = true
-            return Array(open.values)
+        shared.withLock { shared in
+            shared.draining = true
+            return Array(shared.open.values)
         }
     }
 
-    var openConnections: [TCPConnection] { lock.withLock { Array(open.values) } }
+    var openConnections: [TCPConnection] { shared.withLock { Array($0.open.values) } }
 
     var statistics: TCPStatistics {
-        lock.withLock {
-            var result = counters
-            result.open = open.count
+        shared.withLock { shared in
+            var result = shared.counters
+            result.open = shared.open.count
             return result
         }
     }
 
     private func refuse() -> TCPClient? {
-        lock.withLock { counters.refused += 1 }
+        shared.withLock { $0.counters.refused += 1 }
         return nil
     }
 
