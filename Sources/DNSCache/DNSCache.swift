@@ -1,4 +1,5 @@
 import DNSWire
+import Platform
 
 /// The cache of forwarded answers: positive, and negative per RFC 2308, with TTLs counted down,
 /// bounded in entries and bytes, safe to use from any thread.
@@ -10,12 +11,12 @@ import DNSWire
 /// `maxStaleAge` more seconds to be served when the upstreams fail (`staleAnswer`).
 public final class DNSCache: Sendable {
     public let settings: CacheSettings
-    private let clock: any CacheClock
+    private let clock: any MillisecondClock
     /// All mutable state, by the top bits of the key hash; each mutex guards one shard.
     private let shards: [LockedShard]
     private let shardShift: UInt64
 
-    public init(settings: CacheSettings = CacheSettings(), clock: any CacheClock = SystemCacheClock()) {
+    public init(settings: CacheSettings = CacheSettings(), clock: any MillisecondClock = MonotonicClock(resolution: .coarse)) {
         self.settings = settings
         self.clock = clock
         let count = settings.shardCount

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import IPAddress
 import Logging
+import Platform
 import Resolver
 import Transport
 import VPCConfig
@@ -83,13 +84,13 @@ public final class Daemon: @unchecked Sendable {
 
     private func start() {
         let state: ServingState
-        let loadStarted = ContinuousClock.now
+        let loadStarted = MonotonicClock.nanoseconds()
         do throws(StateLoader.Failure) {
             state = try StateLoader.load(options.source, resolvConfPath: options.resolvConfPath)
         } catch {
             fail("cannot load \(options.source):\n\(error)")
         }
-        let loadTook = ContinuousClock.now - loadStarted
+        let loadTook = MonotonicClock.elapsed(since: loadStarted)
         let config = state.model.config
         queryLog.configure(config)
         operations = Operations(config: config, logger: logger)
@@ -133,7 +134,7 @@ public final class Daemon: @unchecked Sendable {
         notify { try $0.reloading() }
         logger.notice("reloading", metadata: ["config": "\(options.source)"])
         let old = engine.state
-        let loadStarted = ContinuousClock.now
+        let loadStarted = MonotonicClock.nanoseconds()
         var failure: String?
         do {
             let new: ServingState
@@ -149,7 +150,7 @@ public final class Daemon: @unchecked Sendable {
                 throw StateLoader.Failure(description: "cannot listen: \(error)")
             }
             engine.install(new)
-            operations.loaded(took: ContinuousClock.now - loadStarted, reload: true)
+            operations.loaded(took: MonotonicClock.elapsed(since: loadStarted), reload: true)
             operations.check(new.model.config)
             old.upstreams.retire(keeping: new.upstreams)
             queryLog.configure(new.model.config)

@@ -3,6 +3,7 @@ import IPAddress
 
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// The watchdog's check that queries are really answered: one query through a listener's UDP
@@ -32,18 +33,12 @@ enum HealthProbe {
         var remaining = timeoutMilliseconds
         while remaining > 0 {
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let started = monotonicMilliseconds()
+            let started = MonotonicClock.milliseconds()
             guard poll(&poller, 1, remaining) > 0 else { return false }
             let count = recv(fd, &buffer, buffer.count, 0)
             if count >= 12, UInt16(buffer[0]) << 8 | UInt16(buffer[1]) == id, buffer[2] & 0x80 != 0 { return true }
-            remaining -= Int32(monotonicMilliseconds() - started)
+            remaining -= Int32(MonotonicClock.milliseconds() - started)
         }
         return false
-    }
-
-    private static func monotonicMilliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 }

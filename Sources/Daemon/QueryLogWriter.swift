@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import Platform
 import Resolver
 import Synchronization
 import VPCConfig
@@ -216,7 +217,7 @@ final class QueryLogWriter: @unchecked Sendable {
                 if output.lastOpenFailure == nil {
                     logger.error("cannot open query log \(path): \(reason); records are dropped (and counted) until it opens")
                 }
-                output.lastOpenFailure = DispatchTime.now().uptimeNanoseconds
+                output.lastOpenFailure = MonotonicClock.nanoseconds()
                 return
             }
             if output.lastOpenFailure != nil { logger.notice("query log \(path) opened") }
@@ -227,7 +228,7 @@ final class QueryLogWriter: @unchecked Sendable {
 
     private func retryOpen() {
         guard let failed = output.lastOpenFailure,
-              DispatchTime.now().uptimeNanoseconds - failed >= Self.reopenIntervalNanoseconds else { return }
+              MonotonicClock.nanoseconds() - failed >= Self.reopenIntervalNanoseconds else { return }
         openDescriptor()
     }
 

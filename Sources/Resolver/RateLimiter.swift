@@ -1,9 +1,6 @@
 import IPAddress
+import Platform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The VPC resolver's per-interface packet limit (AWS-DNS-RULES 7.1): a token bucket per source
 /// address; packets over the rate are dropped silently.
@@ -33,7 +30,7 @@ final class RateLimiter: Sendable {
     /// table is full (and was swept less than a second ago) is dropped: a flood of spoofed
     /// sources costs one probe per packet, never a sweep per packet.
     func admit(_ source: IPAddress) -> Bool {
-        let now = Self.monotonicSeconds()
+        let now = MonotonicClock.seconds()
         return table.withLock { table in
             if let index = table.buckets.index(forKey: source) {
                 return Self.take(&table.buckets.values[index], now: now, rate: packetsPerSecond)
@@ -58,11 +55,5 @@ final class RateLimiter: Sendable {
         guard bucket.tokens >= 1 else { return false }
         bucket.tokens -= 1
         return true
-    }
-
-    static func monotonicSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 }

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// Tells the service manager about state changes with the `sd_notify(3)` protocol, without

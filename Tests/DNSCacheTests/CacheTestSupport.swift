@@ -1,5 +1,6 @@
 import DNSCache
 import DNSWire
+import Platform
 
 /// Records in presentation form, the way the tests write them.
 func records(_ lines: [String]) throws -> [ResourceRecord] {
@@ -35,8 +36,8 @@ func key(_ name: DNSName, _ type: RRType = .a, dnssecOK: Bool = false, upstreamS
 }
 
 /// A cache on a manual clock at t = 0.
-func makeCache(_ settings: CacheSettings = CacheSettings()) -> (DNSCache, ManualCacheClock) {
-    let clock = ManualCacheClock()
+func makeCache(_ settings: CacheSettings = CacheSettings()) -> (DNSCache, ManualClock) {
+    let clock = ManualClock()
     return (DNSCache(settings: settings, clock: clock), clock)
 }
 

@@ -1,5 +1,6 @@
 import DNSCache
 import DNSWire
+import Platform
 import Dispatch
 import Foundation
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// Readers and writers on several threads at once, as two UDP queues and upstream completions do.
 @Suite struct ConcurrencyTests {
     @Test func concurrentStoresLookupsAndRetainsStayConsistent() throws {
-        let clock = ManualCacheClock()
+        let clock = ManualClock()
         let cache = DNSCache(settings: CacheSettings(maxEntries: 50), clock: clock)
         let names = try (0..<200).map { try DNSName("Host\($0).Example.") }
         let messages = try names.enumerated().map { index, name in
