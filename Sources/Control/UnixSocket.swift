@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 
 /// Why the control socket could not be set up or reached.
 public struct ControlError: Error, CustomStringConvertible {
@@ -10,7 +11,7 @@ public struct ControlError: Error, CustomStringConvertible {
     static func system(_ what: String, path: String) -> ControlError {
         let code = errno
         let hint = code == EACCES || code == EPERM ? " (permission denied: run as root, the daemon's user, or a member of control.group)" : ""
-        return ControlError("\(what) \(path): \(String(cString: strerror(code)))\(hint)")
+        return ControlError("\(what) \(path): \(errnoText(code))\(hint)")
     }
 }
 

@@ -1,5 +1,6 @@
 internal import CCAres
 import Dispatch
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -104,8 +105,7 @@ public final class UpstreamChannel: @unchecked Sendable {
         }
 
         self.configuration = configuration
-        let (seconds, attoseconds) = configuration.deadline.components
-        queryDeadline = .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        queryDeadline = configuration.deadline.dispatchInterval
         tryTimeout = .milliseconds(Int(timeoutMilliseconds))
         queue = DispatchQueue(label: "vpcdns.upstream")
         timer = DispatchSource.makeTimerSource(queue: queue)

@@ -1,3 +1,5 @@
+import Platform
+
 public import IPAddress
 
 /// The upstream set one `UpstreamChannel` forwards to, and how long it keeps trying.
@@ -30,9 +32,7 @@ public struct UpstreamConfiguration: Hashable, Sendable {
 
     /// `timeout` in whole milliseconds, as c-ares wants it; nil when out of range.
     var timeoutMilliseconds: Int32? {
-        let (seconds, attoseconds) = timeout.components
-        guard seconds >= 0, seconds < Int64(Int32.max) / 1000 else { return nil }
-        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        let milliseconds = timeout.inMilliseconds
         guard milliseconds >= 1, milliseconds <= Int64(Int32.max) else { return nil }
         return Int32(milliseconds)
     }

@@ -196,7 +196,7 @@ final class QueryLogWriter: @unchecked Sendable {
             return true
         case .failed(let code):
             if !output.reportedTrouble {
-                logger.error("query log write failed: \(String(cString: strerror(code)))")
+                logger.error("query log write failed: \(errnoText(code))")
                 output.reportedTrouble = true
             }
             lose(output.outbox.dropUnstarted())
@@ -213,7 +213,7 @@ final class QueryLogWriter: @unchecked Sendable {
             // Non-blocking: opening a FIFO without a reader fails (ENXIO) instead of waiting.
             let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o640)
             if fd < 0 {
-                let reason = errno == ENXIO ? "a FIFO without a reader" : String(cString: strerror(errno))
+                let reason = errno == ENXIO ? "a FIFO without a reader" : errnoText(errno)
                 if output.lastOpenFailure == nil {
                     logger.error("cannot open query log \(path): \(reason); records are dropped (and counted) until it opens")
                 }

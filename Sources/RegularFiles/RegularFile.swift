@@ -5,6 +5,7 @@ private let systemRead = Glibc.read
 import Darwin
 private let systemRead = Darwin.read
 #endif
+import Platform
 
 /// Reads config and zone files without ever blocking on something that is not a file.
 ///
@@ -61,6 +62,6 @@ public struct FileProblem: Error, CustomStringConvertible {
     public init(message: String) { description = message }
 
     public init(errno code: Int32) {
-        description = String(cString: strerror(code))
+        description = errnoText(code)
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 
 /// A failure talking to the service manager or reading what it passed us.
 ///
@@ -28,7 +29,7 @@ public enum SystemdError: Error, Equatable, Sendable, CustomStringConvertible {
         case .nameCountMismatch(let descriptors, let names):
             return "LISTEN_FDNAMES has \(names) names for \(descriptors) descriptors"
         case .systemCall(let call, let code):
-            return "\(call): \(String(cString: strerror(code))) (errno \(code))"
+            return "\(call): \(errnoText(code)) (errno \(code))"
         case .shortSend(let sent, let expected):
             return "sent \(sent) of \(expected) bytes to NOTIFY_SOCKET"
         }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Dispatch
+import Platform
 
 /// Sends `WATCHDOG=1` on a schedule, but only while a health check passes, so that systemd
 /// restarts a daemon that is running but no longer serving (`WatchdogSec=` in the unit).
@@ -108,8 +109,6 @@ public final class Watchdog: @unchecked Sendable {
     }
 
     private static func nanoseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        let total = Double(seconds) * 1e9 + Double(attoseconds) / 1e9
-        return Int(min(max(total, 1), Double(Int.max / 2)))
+        Int(min(max(duration.inNanoseconds, 1), Int64(Int.max / 2)))
     }
 }

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Platform
 import Prometheus
 
 /// The daemon's own lifecycle metrics, through swift-metrics into vpcdns's Prometheus registry:
@@ -21,8 +22,7 @@ public struct DaemonMetrics: Sendable {
     public func configLoaded(took duration: Duration, at unixSeconds: Double, reload: Bool) {
         if reload { reloadsOK.increment() }
         loadTimestamp.record(unixSeconds)
-        let (seconds, attoseconds) = duration.components
-        loadDuration.record(Double(seconds) + Double(attoseconds) / 1e18)
+        loadDuration.record(duration.inSeconds)
     }
 
     public func reloadFailed() { reloadsFailed.increment() }

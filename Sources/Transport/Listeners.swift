@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import IPAddress
+import Platform
 import Synchronization
 
 /// The daemon's sockets: UDP and TCP on every configured address, plus already-bound sockets

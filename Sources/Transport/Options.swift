@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Platform
 
 /// Tunables of the listeners. The defaults suit a resolver on a small host.
 public struct TransportOptions: Sendable {
@@ -92,7 +93,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        let reason = detail ?? String(cString: strerror(code))
+        let reason = detail ?? errnoText(code)
         return "\(operation) \(endpoint): \(reason)"
     }
 }

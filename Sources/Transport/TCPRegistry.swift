@@ -1,5 +1,6 @@
 import Dispatch
 import IPAddress
+import Platform
 import Synchronization
 
 /// TCP counters of one `Listeners`, for logs and metrics. A snapshot.

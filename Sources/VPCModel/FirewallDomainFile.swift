@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Platform
 import VPCConfig
 
 /// Reads a domain list `file:`: one specification a line, blank lines and `#` comments ignored,
@@ -19,7 +20,7 @@ enum FirewallDomainFile {
     static func read(_ reference: ZoneFileReference) -> Result<[Entry], ConfigError> {
         guard let handle = fopen(reference.resolvedPath, "r") else {
             return .failure(ConfigError(location: reference.location,
-                                        message: "cannot read domain list file \(reference.path): \(String(cString: strerror(errno)))"))
+                                        message: "cannot read domain list file \(reference.path): \(errnoText(errno))"))
         }
         defer { fclose(handle) }
         var entries: [Entry] = []

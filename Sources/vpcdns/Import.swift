@@ -1,6 +1,7 @@
 import ArgumentParser
 import AWSImport
 import Daemon
+import Platform
 
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +30,7 @@ struct Import: ParsableCommand {
         var importer = ConfigImporter()
         do throws(ImportError) {
             for file in files {
-                guard let text = readFile(file) else { throw ImportError(file: file, message: "cannot read: \(String(cString: strerror(errno)))") }
+                guard let text = readFile(file) else { throw ImportError(file: file, message: "cannot read: \(errnoText(errno))") }
                 try importer.add(file: file, text: text)
             }
             print(try importer.yaml(), terminator: "")
