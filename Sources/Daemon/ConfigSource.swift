@@ -6,15 +6,15 @@ public enum ConfigSource: Sendable, CustomStringConvertible {
     case file(String)
     case embedded
 
-    /// Reads and validates the config, then builds the model (zone files loaded, AWS checks run).
-    /// Every problem found is in the thrown `ConfigErrors`, each with file:line:column.
-    public func loadModel() throws(ConfigErrors) -> ResolutionModel {
+    /// Reads and validates the config, then builds the model from it (zone files loaded, AWS
+    /// checks run). Every problem found is in the thrown `ConfigErrors`, each with file:line:column.
+    public func load() throws(ConfigErrors) -> (config: VPCDNSConfig, model: ResolutionModel) {
         let config: VPCDNSConfig
         switch self {
         case .file(let path): config = try ConfigLoader.load(path: path)
         case .embedded: config = try ConfigLoader.parseEmbeddedDefault()
         }
-        return try ResolutionModel(config: config, zoneRoot: zoneRoot)
+        return (config, try ResolutionModel(config: config, zoneRoot: zoneRoot))
     }
 
     /// The folder zone files and `$INCLUDE`s must stay in: the config file's folder.

@@ -91,7 +91,7 @@ public final class Daemon: @unchecked Sendable {
             fail("cannot load \(options.source):\n\(error)")
         }
         let loadTook = MonotonicClock.elapsed(since: loadStarted)
-        let config = state.model.config
+        let config = state.config
         queryLog.configure(config)
         operations = Operations(config: config, logger: logger)
         let observing = Self.observing(queryLog: queryLog, countsQueries: operations.countsQueries)
@@ -144,16 +144,16 @@ public final class Daemon: @unchecked Sendable {
                 throw error
             }
             do {
-                try listeners.update(to: Self.listenAddresses(new.model.config))
+                try listeners.update(to: Self.listenAddresses(new.config))
             } catch {
                 new.upstreams.retire(keeping: old.upstreams)
                 throw StateLoader.Failure(description: "cannot listen: \(error)")
             }
             engine.install(new)
             operations.loaded(took: MonotonicClock.elapsed(since: loadStarted), reload: true)
-            operations.check(new.model.config)
+            operations.check(new.config)
             old.upstreams.retire(keeping: new.upstreams)
-            queryLog.configure(new.model.config)
+            queryLog.configure(new.config)
             let summary = StateLoader.summary(new)
             logger.notice("reloaded", metadata: ["serving": "\(summary)"])
             notify { try $0.status(summary) }

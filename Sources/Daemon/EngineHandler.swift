@@ -19,9 +19,9 @@ struct EngineHandler: RequestHandler {
 
     private func provenance(_ request: UnsafeRawBufferPointer, origin: QueryOrigin) -> [UInt8]? {
         let state = engine.state
-        guard let explain = state.model.config.explain else { return nil }
+        guard let explain = state.config.explain else { return nil }
         return WireProvenance.respond(to: request, client: origin.client, local: origin.local, overTCP: origin.transport == .tcp,
-                                      allowed: explain.allow, model: state.model, upstreamNames: state.upstreams.upstreamNames)
+                                      allowed: explain.allow, config: state.config, model: state.model, upstreamNames: state.upstreams.upstreamNames)
     }
 }
 

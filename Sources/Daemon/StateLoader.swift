@@ -20,11 +20,12 @@ public enum StateLoader {
     /// Loads config and zones, builds the model, and opens (or reuses) upstream channels.
     public static func load(_ source: ConfigSource, previous: ServingState? = nil,
                             resolvConfPath: String = "/etc/resolv.conf") throws(Failure) -> ServingState {
-        let model = try loadModel(source)
-        let configurations = try upstreamConfigurations(model, source: source, resolvConfPath: resolvConfPath)
+        let (config, model) = try loadModel(source)
+        let configurations = try upstreamConfigurations(config, model, source: source, resolvConfPath: resolvConfPath)
         do {
-            return ServingState(model: model, upstreams: try UpstreamPool(configurations: configurations, limits: model.config.maxPendingForwards,
-                                                                             reusing: previous?.upstreams))
+            return ServingState(config: config, model: model,
+                                upstreams: try UpstreamPool(configurations: configurations, limits: config.maxPendingForwards,
+                                                            reusing: previous?.upstreams))
         } catch {
             throw Failure(description: "\(source): upstreams: \(error)")
         }
@@ -32,14 +33,14 @@ public enum StateLoader {
 
     /// Everything `load` checks, without opening anything: what `vpcdns check` runs.
     public static func validate(_ source: ConfigSource, resolvConfPath: String = "/etc/resolv.conf") throws(Failure) -> ResolutionModel {
-        let model = try loadModel(source)
-        _ = try upstreamConfigurations(model, source: source, resolvConfPath: resolvConfPath)
+        let (config, model) = try loadModel(source)
+        _ = try upstreamConfigurations(config, model, source: source, resolvConfPath: resolvConfPath)
         return model
     }
 
-    private static func loadModel(_ source: ConfigSource) throws(Failure) -> ResolutionModel {
+    private static func loadModel(_ source: ConfigSource) throws(Failure) -> (config: VPCDNSConfig, model: ResolutionModel) {
         do throws(ConfigErrors) {
-            return try source.loadModel()
+            return try source.load()
         } catch {
             throw Failure(error.errors.map(\.description))
         }
@@ -48,9 +49,8 @@ public enum StateLoader {
     /// The upstream servers (resolv.conf read now), refusing any that is one of vpcdns's own
     /// listen addresses: forwarded queries would come straight back, over and over. That happens
     /// when vpcdns serves 127.0.0.1:53 and /etc/resolv.conf names 127.0.0.1.
-    static func upstreamConfigurations(_ model: ResolutionModel, source: ConfigSource,
+    static func upstreamConfigurations(_ config: VPCDNSConfig, _ model: ResolutionModel, source: ConfigSource,
                                        resolvConfPath: String) throws(Failure) -> [UpstreamConfiguration] {
-        let config = model.config
         let configurations: [UpstreamConfiguration]
         do {
             configurations = try UpstreamPool.configurations(sets: model.upstreamSets, timeout: .milliseconds(config.upstreamTimeoutMs),

@@ -10,11 +10,11 @@ public enum Explainer {
     /// An answer for a forwarded question that is already known (the live cache), and where it came from.
     public typealias UpstreamAnswer = @Sendable (_ upstreamSet: Int, _ name: DNSName, _ type: RRType) -> (Message, String)?
 
-    /// Explains `question` from `client`, arriving on `local` (a listen address, or nil).
-    /// `upstreamNames`: the servers of each upstream set, for naming them; `known`: a cached answer.
-    public static func explain(_ question: Question, client: IPAddress, local: SocketAddress?, model: ResolutionModel,
-                               upstreamNames: [[String]] = [], known: UpstreamAnswer? = nil) -> Explanation {
-        let config = model.config
+    /// Explains `question` from `client`, arriving on `local` (a listen address, or nil), with
+    /// `model` built from `config` (whose lines the steps cite). `upstreamNames`: the servers of
+    /// each upstream set, for naming them; `known`: a cached answer.
+    public static func explain(_ question: Question, client: IPAddress, local: SocketAddress?, config: VPCDNSConfig,
+                               model: ResolutionModel, upstreamNames: [[String]] = [], known: UpstreamAnswer? = nil) -> Explanation {
         var steps: [Explanation.Step] = []
         func step(_ text: String, _ location: SourceLocation? = nil) { steps.append(.init(text: text, location: location)) }
 

@@ -1,6 +1,7 @@
 import DNSWire
 import IPAddress
 import Resolver
+import VPCConfig
 import VPCModel
 
 /// Answer provenance for people who only have dig: a CHAOS-class TXT query for
@@ -28,7 +29,7 @@ public enum WireProvenance {
 
     /// The response to a provenance question, or nil when `bytes` asks something else.
     public static func respond(to bytes: UnsafeRawBufferPointer, client: SocketAddress, local: SocketAddress?, overTCP: Bool,
-                               allowed: [CIDR], model: ResolutionModel, upstreamNames: [[String]]) -> [UInt8]? {
+                               allowed: [CIDR], config: VPCDNSConfig, model: ResolutionModel, upstreamNames: [[String]]) -> [UInt8]? {
         guard let query = try? Message(wire: bytes), query.questions.count == 1, let question = query.questions.first,
               question.dnsClass == .chaos, question.type == .txt, question.name.isSubdomain(of: suffix),
               question.name.labelCount > suffix.labelCount
@@ -40,7 +41,7 @@ public enum WireProvenance {
             response.rcode = allowed.contains(where: { $0.contains(client.ip.unmapped) }) ? .formErr : .refused
             return try? response.encode(maxSize: maxSize)
         }
-        let explanation = Explainer.explain(asked, client: client.ip, local: local, model: model, upstreamNames: upstreamNames)
+        let explanation = Explainer.explain(asked, client: client.ip, local: local, config: config, model: model, upstreamNames: upstreamNames)
         var lines = explanation.steps.enumerated().map { "\($0.offset + 1). \($0.element)" }
         lines.append("reason: \(explanation.reason)")
         if let answer = explanation.response {

@@ -1,9 +1,14 @@
 import IPAddress
+import VPCConfig
 import VPCModel
 
-/// What one loaded config serves with: the model and its upstream channels. Replaced whole on
-/// reload, so a query sees either the old state or the new one, never a mix.
+/// What one loaded config serves with: the config, the model built from it and its upstream
+/// channels. Replaced whole on reload, so a query sees either the old state or the new one,
+/// never a mix.
 public final class ServingState: Sendable {
+    /// The config as loaded: the settings the model does not decide with (listeners, limits,
+    /// logs, metrics, `explain`).
+    public let config: VPCDNSConfig
     public let model: ResolutionModel
     public let upstreams: UpstreamPool
     /// The per-client packet limit, nil when off (then no lock is taken per packet).
@@ -11,10 +16,12 @@ public final class ServingState: Sendable {
     /// The model's local answers, encoded once for this config.
     let precompiled: PrecompiledAnswers
 
-    public init(model: ResolutionModel, upstreams: UpstreamPool) {
+    /// `model` must be the one built from `config`, and `upstreams` the pool of its upstream sets.
+    public init(config: VPCDNSConfig, model: ResolutionModel, upstreams: UpstreamPool) {
+        self.config = config
         self.model = model
         self.upstreams = upstreams
-        rateLimiter = RateLimiter(packetsPerSecond: model.config.rateLimit.packetsPerSecond)
+        rateLimiter = RateLimiter(packetsPerSecond: config.rateLimit.packetsPerSecond)
         precompiled = PrecompiledAnswers(model: model, serves: Self.servesPrecompiled)
     }
 

@@ -4,10 +4,11 @@ import IPAddress
 import Synchronization
 import VPCConfig
 
-/// Everything vpcdns knows from its config, immutable once built: views, endpoint names and
-/// upstream sets. `decide` is the one place that says what AWS's resolver would do with a question.
+/// What vpcdns decides with, built from its config and immutable once built: views, endpoint
+/// names, upstream sets, who may ask. `decide` is the one place that says what AWS's resolver
+/// would do with a question. The config itself is not kept: what serves and explains reads it
+/// from `ServingState.config` or its own copy.
 public final class ResolutionModel: Sendable {
-    public let config: VPCDNSConfig
     /// VPC views in config order.
     public let views: [View]
     /// Views of queries arriving through a VPC's inbound Resolver endpoints.
@@ -39,7 +40,6 @@ public final class ResolutionModel: Sendable {
         var builder = ModelBuilder(config: config, loadZone: loadZone)
         let views = builder.buildViews()
         guard builder.errors.isEmpty else { throw ConfigErrors(builder.errors.sorted { $0.location < $1.location }) }
-        self.config = config
         self.views = views
         inboundViews = builder.inboundViews
         defaultView = View(name: "default", vpc: nil, dnsSupport: true,

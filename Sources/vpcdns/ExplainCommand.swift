@@ -37,10 +37,10 @@ struct ExplainCommand: ParsableCommand {
             throw ValidationError(error.description)
         }
         do throws(ConfigErrors) {
-            let model = try options.source.loadModel()
+            let (config, model) = try options.source.load()
             let upstreams = model.upstreamSets.map { set in set.map(\.description) }
-            let explanation = Explainer.explain(arguments.question, client: arguments.from, local: arguments.via, model: model,
-                                                upstreamNames: upstreams)
+            let explanation = Explainer.explain(arguments.question, client: arguments.from, local: arguments.via, config: config,
+                                                model: model, upstreamNames: upstreams)
             print(explanation.text)
         } catch {
             for item in error.errors { writeStandardError("\(item)\n") }

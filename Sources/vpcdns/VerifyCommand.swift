@@ -48,7 +48,7 @@ struct VerifyCommand: ParsableCommand {
             report = VerifyReport.run(expectations, with: ServerReplayer(server: address))
         } else {
             do throws(ConfigErrors) {
-                report = VerifyReport.run(expectations, with: ModelReplayer(model: try options.source.loadModel()))
+                report = VerifyReport.run(expectations, with: ModelReplayer(model: try options.source.load().model))
             } catch {
                 for item in error.errors { writeStandardError("\(item)\n") }
                 throw ExitCode(2)

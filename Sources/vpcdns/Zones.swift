@@ -10,7 +10,7 @@ struct Zones: ParsableCommand {
 
     func run() throws {
         do throws(ConfigErrors) {
-            print(ZoneReport(model: try options.source.loadModel()).text, terminator: "")
+            print(ZoneReport(model: try options.source.load().model).text, terminator: "")
         } catch {
             for item in error.errors { writeStandardError("\(item)\n") }
             throw ExitCode(1)

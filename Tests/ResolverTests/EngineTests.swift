@@ -43,7 +43,7 @@ final class CapturingSink: ResponseSink, Sendable {
         let config = try ConfigLoader.parse(yaml: yaml, file: "test.yaml", baseDirectory: "/tmp")
         let model = try ResolutionModel(config: config, zoneRoot: "/tmp")
         let pool = try UpstreamPool(sets: model.upstreamSets, timeout: .milliseconds(100), tries: 1)
-        return QueryEngine(state: ServingState(model: model, upstreams: pool), cache: DNSCache())
+        return QueryEngine(state: ServingState(config: config, model: model, upstreams: pool), cache: DNSCache())
     }
 
     static let vpcClient = SocketAddress("10.10.0.5:40000")!

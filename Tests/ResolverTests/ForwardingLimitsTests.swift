@@ -18,7 +18,7 @@ import VPCModel
         """
         let config = try ConfigLoader.parse(yaml: yaml, file: "test.yaml", baseDirectory: "/tmp")
         let model = try ResolutionModel(config: config, zoneRoot: "/tmp")
-        return ServingState(model: model, upstreams: try UpstreamPool(sets: model.upstreamSets, timeout: .seconds(5), tries: 1,
+        return ServingState(config: config, model: model, upstreams: try UpstreamPool(sets: model.upstreamSets, timeout: .seconds(5), tries: 1,
                                                                         limits: config.maxPendingForwards))
     }
 

@@ -108,6 +108,10 @@ import Glibc
     static let types: [RRType] = [.a, .aaaa, .txt, .mx, .ns, .soa, .cname, .any, .ptr, RRType(99)]
 
     static func model(_ yaml: String, zones: [String: String]) throws -> ResolutionModel {
+        try load(yaml, zones: zones).model
+    }
+
+    static func load(_ yaml: String, zones: [String: String]) throws -> (config: VPCDNSConfig, model: ResolutionModel) {
         var template = Array("/tmp/vpcdns-precompiled-XXXXXX".utf8CString)
         let folder = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
         for (name, text) in zones {
@@ -116,11 +120,12 @@ import Glibc
             fclose(file)
         }
         let config = try ConfigLoader.parse(yaml: yaml, file: "\(folder)/vpcdns.yaml", baseDirectory: folder)
-        return try ResolutionModel(config: config, zoneRoot: folder)
+        return (config, try ResolutionModel(config: config, zoneRoot: folder))
     }
 
-    static func state(_ model: ResolutionModel) throws -> ServingState {
-        ServingState(model: model, upstreams: try UpstreamPool(sets: model.upstreamSets, timeout: .milliseconds(100), tries: 1))
+    static func state(_ loaded: (config: VPCDNSConfig, model: ResolutionModel)) throws -> ServingState {
+        ServingState(config: loaded.config, model: loaded.model,
+                     upstreams: try UpstreamPool(sets: loaded.model.upstreamSets, timeout: .milliseconds(100), tries: 1))
     }
 
     /// Every name the config mentions, and names below each zone apex and endpoint name that do not exist.
@@ -221,18 +226,18 @@ import Glibc
     }
 
     @Test func precompiledAnswersEqualTheModelsForEveryNameAndType() throws {
-        let state = try Self.state(try Self.model(Self.config, zones: Self.zones))
+        let state = try Self.state(try Self.load(Self.config, zones: Self.zones))
         let result = try compareAll(state)
         #expect(result.compared > 500)
         #expect(result.precompiled > 100, "the table answered only \(result.precompiled) questions")
     }
 
     @Test func afterAReloadTheNewConfigsAnswersAreServed() throws {
-        let engine = QueryEngine(state: try Self.state(try Self.model(Self.config, zones: Self.zones)), cache: DNSCache())
+        let engine = QueryEngine(state: try Self.state(try Self.load(Self.config, zones: Self.zones)), cache: DNSCache())
         var zones = Self.zones
         zones["plain.example.zone"] = zones["plain.example.zone"]!.replacingOccurrences(of: "10.10.5.6", with: "10.99.5.6")
             + "\nadded IN A 10.99.0.1\n"
-        let reloaded = try Self.state(try Self.model(Self.config.replacingOccurrences(of: "10.10.1.10", with: "10.10.1.99"), zones: zones))
+        let reloaded = try Self.state(try Self.load(Self.config.replacingOccurrences(of: "10.10.1.10", with: "10.10.1.99"), zones: zones))
         engine.install(reloaded).upstreams.shutdown()
         let sink = CapturingSink()
         query("added.plain.example.", .a, edns: nil).withUnsafeBytes {

@@ -22,7 +22,7 @@ import VPCModel
         """
         let config = try ConfigLoader.parse(yaml: yaml, file: "test.yaml", baseDirectory: "/tmp")
         let model = try ResolutionModel(config: config, zoneRoot: "/tmp")
-        return QueryEngine(state: ServingState(model: model, upstreams: try UpstreamPool(sets: [], timeout: .seconds(1), tries: 1)),
+        return QueryEngine(state: ServingState(config: config, model: model, upstreams: try UpstreamPool(sets: [], timeout: .seconds(1), tries: 1)),
                            cache: DNSCache())
     }
 
