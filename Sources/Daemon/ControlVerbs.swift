@@ -87,7 +87,7 @@ struct ControlVerbs: Sendable {
         let cache = engine.cache
         let explanation = Explainer.explain(parsed.question, client: parsed.from, local: parsed.via, config: state.config, model: state.model,
                                             upstreamNames: state.upstreams.upstreamNames) { upstreamSet, name, type in
-            let key = CacheKey(name: name, type: type, dnsClass: .internet, dnssecOK: false, upstreamSet: state.upstreams.channels[upstreamSet].id)
+            let key = CacheKey(name: name, type: type, dnsClass: .internet, dnssecOK: false, upstreamSet: state.upstreams.channel(for: upstreamSet).id)
             return cache.dump().first { $0.key == key }.map { ($0.reply, "in the cache") }
         }
         return ControlReply(ok: true, text: explanation.text)

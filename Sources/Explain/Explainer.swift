@@ -8,7 +8,7 @@ import VPCModel
 /// the steps around it cite the config facts that led there.
 public enum Explainer {
     /// An answer for a forwarded question that is already known (the live cache), and where it came from.
-    public typealias UpstreamAnswer = @Sendable (_ upstreamSet: Int, _ name: DNSName, _ type: RRType) -> (Message, String)?
+    public typealias UpstreamAnswer = @Sendable (_ upstreamSet: UpstreamSetID, _ name: DNSName, _ type: RRType) -> (Message, String)?
 
     /// Explains `question` from `client`, arriving on `local` (a listen address, or nil), with
     /// `model` built from `config` (whose lines the steps cite). `upstreamNames`: the servers of
@@ -71,7 +71,7 @@ public enum Explainer {
             step("dropped: \(why.withoutLocation)", why.location)
         case .forward(let upstream, let name, let localChain, let why):
             reason = why
-            let servers = upstream < upstreamNames.count ? upstreamNames[upstream].joined(separator: ", ") : "?"
+            let servers = upstream.index < upstreamNames.count ? upstreamNames[upstream.index].joined(separator: ", ") : "?"
             let origin = why.location ?? config.origin.location(of: "upstreams")
             step("forwarded: \(why.withoutLocation); \(name) \(question.type) goes to upstream set \(upstream) (\(servers.isEmpty ? "no servers: SERVFAIL" : servers))", origin)
             if let (message, source) = known?(upstream, name, question.type), let request {
@@ -102,7 +102,7 @@ public enum Explainer {
             let text: String = switch item.kind {
             case .forwardRule(let upstream):
                 "FORWARD rule for \(item.name) (upstream set \(upstream): "
-                    + (upstream < upstreams.count ? upstreams[upstream].joined(separator: ", ") : "?") + ")"
+                    + (upstream.index < upstreams.count ? upstreams[upstream.index].joined(separator: ", ") : "?") + ")"
             case .systemRule: "SYSTEM rule for \(item.name): rules stop here, private zones and names still apply"
             case .zone(let zone): zone.source.zoneDescription(item.name)
             case .autodefined(let what): "autodefined zone \(item.name) (\(what)): a rule or private zone of the same name would win"

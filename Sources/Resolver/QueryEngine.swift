@@ -184,7 +184,7 @@ public final class QueryEngine: Sendable {
             let request = Request(message: Message(header: header, questions: [question], edns: edns), question: question,
                                   maxResponseSize: ResponseBuilder.maxResponseSize(payloadSize: query.edns?.udpPayloadSize, overTCP: overTCP))
             let viewName = viewIndex < model.views.count ? model.views[viewIndex].name : model.defaultView.name
-            forward(request, name: name, chain: [], channel: state.upstreams.channels[0], sink: sink, client: client,
+            forward(request, name: name, chain: [], channel: state.upstreams.channel(for: .configured), sink: sink, client: client,
                     transport: transport, reason: Reason(view: viewName, source: .recursion))
             return true
         case .unknown:
@@ -251,7 +251,7 @@ public final class QueryEngine: Sendable {
             observer?(QueryEvent(client: client, transport: transport, question: request.question, rcode: .noError,
                                  answers: [], reason: reason, fromCache: false, dropped: true))
         case .forward(let upstream, let name, let chain, let reason):
-            forward(request, name: name, chain: chain, channel: state.upstreams.channels[upstream], sink: sink,
+            forward(request, name: name, chain: chain, channel: state.upstreams.channel(for: upstream), sink: sink,
                     client: client, transport: transport, reason: reason)
         }
     }

@@ -1,6 +1,7 @@
 import DNSUpstream
 import IPAddress
 import VPCConfig
+import VPCModel
 
 import Synchronization
 
@@ -22,7 +23,8 @@ public struct PooledChannel: Sendable {
 public final class UpstreamPool: Sendable {
     private static let nextID = Atomic<Int>(1)
 
-    /// Channels by upstream set index (as in `ResolutionModel.upstreamSets`).
+    /// Channels in the order of the sets they were built from (`ResolutionModel.upstreamSets`);
+    /// `channel(for:)` finds one by its set's handle.
     public let channels: [PooledChannel]
     public let configurations: [UpstreamConfiguration]
 
@@ -64,6 +66,9 @@ public final class UpstreamPool: Sendable {
         self.channels = channels
         self.configurations = configurations
     }
+
+    /// The channel of upstream set `set` (of the model this pool was built for).
+    public func channel(for set: UpstreamSetID) -> PooledChannel { channels[set.index] }
 
     /// Shuts down the channels of this pool that `successor` does not reuse.
     public func retire(keeping successor: UpstreamPool?) {

@@ -69,7 +69,7 @@ public enum Decision: Sendable {
     case answer(Answer)
     /// Send upstream set `upstream` the question for `name` (the query name, or the target of
     /// the local CNAME chain in `chain`, which then precedes the upstream's answer).
-    case forward(upstream: Int, name: DNSName, chain: [ResourceRecord], reason: Reason)
+    case forward(upstream: UpstreamSetID, name: DNSName, chain: [ResourceRecord], reason: Reason)
     /// REFUSED: the client may not use this resolver.
     case refuse(Reason)
     /// No answer at all (the client sees a timeout), as AWS's resolver with DNS support off.

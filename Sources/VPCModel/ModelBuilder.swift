@@ -183,10 +183,10 @@ struct ModelBuilder {
     }
 
     /// The index of an upstream set, shared by rules with the same targets.
-    private mutating func upstreamSet(for upstreams: [Upstream]) -> Int {
-        if let index = upstreamSets.firstIndex(of: upstreams) { return index }
+    private mutating func upstreamSet(for upstreams: [Upstream]) -> UpstreamSetID {
+        if let index = upstreamSets.firstIndex(of: upstreams) { return UpstreamSetID(index: index) }
         upstreamSets.append(upstreams)
-        return upstreamSets.count - 1
+        return UpstreamSetID(index: upstreamSets.count - 1)
     }
 
     /// Checks what AWS checks when an endpoint is created; nil when it cannot be used at all.

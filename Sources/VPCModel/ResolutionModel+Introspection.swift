@@ -6,7 +6,7 @@ import VPCConfig
 public struct ConfiguredName: Sendable {
     public enum Kind: Sendable {
         /// A FORWARD rule to upstream set `upstream`.
-        case forwardRule(upstream: Int)
+        case forwardRule(upstream: UpstreamSetID)
         case systemRule
         case zone(ServedZone)
         /// A zone the resolver answers without config (EC2 names, reverse zones, `localhost`);

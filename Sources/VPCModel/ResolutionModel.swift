@@ -15,7 +15,8 @@ public final class ResolutionModel: Sendable {
     public let inboundViews: [View]
     /// For clients in no VPC: no private zones or rules.
     public let defaultView: View
-    /// Upstream sets; index 0 is `upstreams`, the rest come from forward rules' targets.
+    /// Upstream sets, in the order of their `UpstreamSetID`s: first `upstreams`, then forward
+    /// rules' targets.
     public let upstreamSets: [[Upstream]]
     let endpointNames: EndpointNameTable
     /// Who may query: `allow` plus every VPC CIDR.
@@ -49,6 +50,9 @@ public final class ResolutionModel: Sendable {
         allowed = config.allow + config.vpcs.flatMap(\.cidrs)
         negativeSOATTL = UInt32(config.negativeSoaTTL)
     }
+
+    /// The servers of upstream set `set`.
+    public func upstreams(of set: UpstreamSetID) -> [Upstream] { upstreamSets[set.index] }
 
     /// Number of endpoint-specific names served, for status lines.
     public var endpointNameCount: Int { endpointNames.count }
@@ -120,7 +124,7 @@ public final class ResolutionModel: Sendable {
 
     private enum Step {
         case done(Answer)
-        case forward(upstream: Int, reason: Reason)
+        case forward(upstream: UpstreamSetID, reason: Reason)
         /// Local data gave a CNAME chain leaving it: continue at `target`.
         case cname([ResourceRecord], target: DNSName)
     }
@@ -158,7 +162,7 @@ public final class ResolutionModel: Sendable {
         }
         let reason = systemRule.map { Reason(view: view.name, source: .systemRule(domain: $0.domain), location: $0.location) }
             ?? Reason(view: view.name, source: .recursion)
-        return .forward(upstream: 0, reason: reason)
+        return .forward(upstream: .configured, reason: reason)
     }
 
     private func answer(from served: ServedZone, name: DNSName, type: RRType, view: View) -> Step {
@@ -177,9 +181,9 @@ public final class ResolutionModel: Sendable {
         case .delegation:
             // A delegation inside a private zone: AWS's resolver would follow it; vpcdns hands
             // the question to the default upstreams.
-            return .forward(upstream: 0, reason: reason)
+            return .forward(upstream: .configured, reason: reason)
         case .outOfZone:
-            return .forward(upstream: 0, reason: reason)
+            return .forward(upstream: .configured, reason: reason)
         }
     }
 

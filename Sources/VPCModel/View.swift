@@ -69,7 +69,7 @@ struct Authority: Sendable {
 /// A Route 53 Resolver rule of a view (AWS-DNS-RULES 6.2).
 struct ResolverRule: Sendable {
     enum Kind: Sendable {
-        case forward(upstream: Int)
+        case forward(upstream: UpstreamSetID)
         case system
     }
 

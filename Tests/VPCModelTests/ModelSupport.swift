@@ -64,7 +64,7 @@ extension ResolutionModel {
         case .answer(let answer):
             return .answer(answer.rcode.description, answer.answers.map(\.description), authority: answer.authorities.map(\.description))
         case .forward(let upstream, let target, let chain, _):
-            return .forward(upstream, name: target == question.name ? nil : target.description, chain: chain.map(\.description))
+            return .forward(upstream.index, name: target == question.name ? nil : target.description, chain: chain.map(\.description))
         case .refuse: return .refuse
         case .drop: return .drop
         }

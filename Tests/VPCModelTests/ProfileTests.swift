@@ -29,9 +29,9 @@ import VPCModel
     """
 
     func upstream(_ model: ResolutionModel, _ name: String, from client: String) -> String {
-        guard case .forward(let index, _, _, _) = model.decide(Question(name: try! DNSName(name), type: .a), client: IPAddress(client)!, local: nil)
+        guard case .forward(let set, _, _, _) = model.decide(Question(name: try! DNSName(name), type: .a), client: IPAddress(client)!, local: nil)
         else { return "not forwarded" }
-        return model.upstreamSets[index].map(\.description).joined(separator: ",")
+        return model.upstreams(of: set).map(\.description).joined(separator: ",")
     }
 
     @Test func profileRulesReachEveryAssociatedVPCAndOwnRulesWin() throws {
