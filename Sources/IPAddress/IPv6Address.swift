@@ -30,7 +30,27 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
         var raw = in6_addr()
         let parsed = String(text).withCString { inet_pton(AF_INET6, $0, &raw) }
         guard parsed == 1 else { return nil }
-        self.init(bytes: withUnsafeBytes(of: raw) { Array($0) })
+        self.init(raw)
+    }
+
+    /// The address in an `in6_addr` (network order), read without allocating.
+    @inlinable
+    public init(_ raw: in6_addr) {
+        self = withUnsafeBytes(of: raw) { bytes in
+            IPv6Address(high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                        low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
+    }
+
+    /// The address as an `in6_addr` (network order), built without allocating.
+    @inlinable
+    public var in6: in6_addr {
+        var raw = in6_addr()
+        withUnsafeMutableBytes(of: &raw) { bytes in
+            bytes.storeBytes(of: high.bigEndian, toByteOffset: 0, as: UInt64.self)
+            bytes.storeBytes(of: low.bigEndian, toByteOffset: 8, as: UInt64.self)
+        }
+        return raw
     }
 
     public var bytes: [UInt8] {
@@ -48,8 +68,7 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// RFC 5952 canonical text, as `inet_ntop` prints it.
     public var description: String {
-        var raw = in6_addr()
-        withUnsafeMutableBytes(of: &raw) { $0.copyBytes(from: bytes) }
+        var raw = in6
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         _ = inet_ntop(AF_INET6, &raw, &buffer, socklen_t(buffer.count))
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -38,41 +38,50 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Reads an `AF_INET` / `AF_INET6` socket address; nil for any other family.
+    /// Reads an `AF_INET` / `AF_INET6` socket address without allocating; nil for any other
+    /// family.
+    @inlinable
     public init?(storage: UnsafeRawPointer) {
-        let family = storage.load(as: sockaddr.self).sa_family
-        switch Int32(family) {
+        switch Int32(storage.load(as: sockaddr.self).sa_family) {
         case AF_INET:
             let sin = storage.load(as: sockaddr_in.self)
             self.init(ip: .v4(IPv4Address(UInt32(bigEndian: sin.sin_addr.s_addr))), port: UInt16(bigEndian: sin.sin_port))
         case AF_INET6:
             let sin6 = storage.load(as: sockaddr_in6.self)
-            let bytes = withUnsafeBytes(of: sin6.sin6_addr) { Array($0) }
-            self.init(ip: .v6(IPv6Address(bytes: bytes)), port: UInt16(bigEndian: sin6.sin6_port))
+            self.init(ip: .v6(IPv6Address(sin6.sin6_addr)), port: UInt16(bigEndian: sin6.sin6_port))
         default:
             return nil
         }
     }
 
-    /// Calls `body` with this address as a `sockaddr` and its length.
-    public func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws -> R) rethrows -> R {
+    /// Writes this address as a `sockaddr` into `storage` (room for a `sockaddr_storage`) and
+    /// returns its length. No allocation.
+    @inlinable
+    public func write(into storage: UnsafeMutableRawPointer) -> socklen_t {
         switch ip {
         case .v4(let v4):
             var sin = sockaddr_in()
             sin.sin_family = sa_family_t(AF_INET)
             sin.sin_port = port.bigEndian
             sin.sin_addr.s_addr = v4.value.bigEndian
-            return try withUnsafePointer(to: &sin) {
-                try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { try body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            storage.storeBytes(of: sin, as: sockaddr_in.self)
+            return socklen_t(MemoryLayout<sockaddr_in>.size)
         case .v6(let v6):
             var sin6 = sockaddr_in6()
             sin6.sin6_family = sa_family_t(AF_INET6)
             sin6.sin6_port = port.bigEndian
-            withUnsafeMutableBytes(of: &sin6.sin6_addr) { $0.copyBytes(from: v6.bytes) }
-            return try withUnsafePointer(to: &sin6) {
-                try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { try body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
+            sin6.sin6_addr = v6.in6
+            storage.storeBytes(of: sin6, as: sockaddr_in6.self)
+            return socklen_t(MemoryLayout<sockaddr_in6>.size)
+        }
+    }
+
+    /// Calls `body` with this address as a `sockaddr` and its length.
+    public func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws -> R) rethrows -> R {
+        var storage = sockaddr_storage()
+        let length = withUnsafeMutableBytes(of: &storage) { write(into: $0.baseAddress!) }
+        return try withUnsafePointer(to: &storage) {
+            try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { try body($0, length) }
         }
     }
 

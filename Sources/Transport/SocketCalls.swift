@@ -5,8 +5,7 @@ import Darwin
 #endif
 import IPAddress
 
-/// Thin wrappers over the socket calls Transport makes, with errors as `TransportError`, and
-/// allocation-free conversions between `SocketAddress` and `sockaddr` for the hot path.
+/// Thin wrappers over the socket calls Transport makes, with errors as `TransportError`.
 enum SocketCalls {
     #if canImport(Glibc)
     static let datagram = Int32(SOCK_DGRAM.rawValue)
@@ -22,64 +21,12 @@ enum SocketCalls {
 
     // MARK: addresses
 
-    /// Reads an AF_INET / AF_INET6 `sockaddr` without allocating; nil for other families.
-    static func address(from storage: UnsafeRawPointer) -> SocketAddress? {
-        switch Int32(storage.load(as: sockaddr.self).sa_family) {
-        case AF_INET:
-            let sin = storage.load(as: sockaddr_in.self)
-            return SocketAddress(ip: .v4(IPv4Address(UInt32(bigEndian: sin.sin_addr.s_addr))),
-                                 port: UInt16(bigEndian: sin.sin_port))
-        case AF_INET6:
-            let sin6 = storage.load(as: sockaddr_in6.self)
-            return SocketAddress(ip: .v6(ipv6(sin6.sin6_addr)), port: UInt16(bigEndian: sin6.sin6_port))
-        default:
-            return nil
-        }
-    }
-
-    static func ipv6(_ raw: in6_addr) -> IPv6Address {
-        withUnsafeBytes(of: raw) { bytes in
-            IPv6Address(high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
-                        low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-        }
-    }
-
-    static func in6(_ address: IPv6Address) -> in6_addr {
-        var raw = in6_addr()
-        withUnsafeMutableBytes(of: &raw) { bytes in
-            bytes.storeBytes(of: address.high.bigEndian, toByteOffset: 0, as: UInt64.self)
-            bytes.storeBytes(of: address.low.bigEndian, toByteOffset: 8, as: UInt64.self)
-        }
-        return raw
-    }
-
-    /// Writes `address` as a `sockaddr` into `storage` (at least `storageSize` bytes) and returns
-    /// its length. No allocation.
-    static func write(_ address: SocketAddress, into storage: UnsafeMutableRawPointer) -> socklen_t {
-        switch address.ip {
-        case .v4(let v4):
-            var sin = sockaddr_in()
-            sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = address.port.bigEndian
-            sin.sin_addr.s_addr = v4.value.bigEndian
-            storage.storeBytes(of: sin, as: sockaddr_in.self)
-            return socklen_t(MemoryLayout<sockaddr_in>.size)
-        case .v6(let v6):
-            var sin6 = sockaddr_in6()
-            sin6.sin6_family = sa_family_t(AF_INET6)
-            sin6.sin6_port = address.port.bigEndian
-            sin6.sin6_addr = in6(v6)
-            storage.storeBytes(of: sin6, as: sockaddr_in6.self)
-            return socklen_t(MemoryLayout<sockaddr_in6>.size)
-        }
-    }
-
     static func localAddress(_ fd: Int32) -> SocketAddress? {
         var storage = sockaddr_storage()
         var length = socklen_t(storageSize)
         return withUnsafeMutablePointer(to: &storage) { pointer -> SocketAddress? in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } == 0
-                ? address(from: pointer) : nil
+                ? SocketAddress(storage: pointer) : nil
         }
     }
 
@@ -114,7 +61,7 @@ enum SocketCalls {
 
     static func bind(_ fd: Int32, _ address: SocketAddress, endpoint: String) throws(TransportError) {
         let result = withUnsafeTemporaryAllocation(byteCount: storageSize, alignment: 8) { buffer in
-            let length = write(address, into: buffer.baseAddress!)
+            let length = address.write(into: buffer.baseAddress!)
             return Glibc.bind(fd, buffer.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
         }
         guard result == 0 else { throw TransportError(operation: "bind", endpoint: endpoint, code: errno) }

@@ -82,7 +82,7 @@ final class TCPAcceptor: @unchecked Sendable {
                 }
                 return
             }
-            let client = withUnsafePointer(to: &storage) { SocketCalls.address(from: $0) }?.unmapped ?? bound
+            let client = withUnsafePointer(to: &storage) { SocketAddress(storage: $0) }?.unmapped ?? bound
             guard let record = registry.admit(client.ip) else {
                 _ = Glibc.close(peer)
                 continue

@@ -166,7 +166,7 @@ final class Outbox: @unchecked Sendable {
             controlLength = putControl(control, level: Int32(IPPROTO_IP), type: Int32(IP_PKTINFO), value: info)
         case .v6(let v6)?:
             var info = GNUCalls.IPv6PacketInfo()
-            info.ipi6_addr = SocketCalls.in6(v6)
+            info.ipi6_addr = v6.in6
             info.ipi6_ifindex = interface
             controlLength = putControl(control, level: Int32(IPPROTO_IPV6), type: Int32(IPV6_PKTINFO), value: info)
         case nil:
@@ -174,7 +174,7 @@ final class Outbox: @unchecked Sendable {
         }
         message = msghdr()
         message.msg_name = name
-        message.msg_namelen = SocketCalls.write(client, into: name)
+        message.msg_namelen = client.write(into: name)
         message.msg_iov = vector
         message.msg_iovlen = 1
         message.msg_control = controlLength > 0 ? control : nil
@@ -348,7 +348,7 @@ final class UDPReceiver: @unchecked Sendable {
     private func deliver(_ header: GNUCalls.MultiMessageHeader) {
         let length = Int(header.msg_len)
         guard header.msg_hdr.msg_flags & SocketCalls.truncated == 0, length <= Self.slotSize,
-              let client = SocketCalls.address(from: header.msg_hdr.msg_name) else { return }
+              let client = SocketAddress(storage: header.msg_hdr.msg_name) else { return }
         var destination: IPAddress?
         var interface: UInt32 = 0
         var offset = 0
@@ -363,7 +363,7 @@ final class UDPReceiver: @unchecked Sendable {
                 destination = .v4(IPv4Address(UInt32(bigEndian: info.ipi_addr.s_addr)))
             } else if message.cmsg_level == IPPROTO_IPV6 && message.cmsg_type == IPV6_PKTINFO {
                 let info = body.loadUnaligned(as: GNUCalls.IPv6PacketInfo.self)
-                destination = .v6(SocketCalls.ipv6(info.ipi6_addr))
+                destination = .v6(IPv6Address(info.ipi6_addr))
                 interface = info.ipi6_ifindex
             }
             offset += ControlMessage.align(message.cmsg_len)
