@@ -8,6 +8,9 @@ import IPAddress
 ///   Sent on the calling thread; a full socket buffer drops it, as the network would.
 /// - TCP: the response is length-framed and queued on the connection, whose serial queue writes
 ///   it; pipelined responses go out in the order they are sent, not the order of the requests.
+///   Sent inside `handle`, it is queued at once and written together with the other responses
+///   to the same read; sent later or from another thread, it is copied and takes one trip to
+///   the connection's queue.
 ///   A second `send` for the same request is ignored. After the connection closed, or after
 ///   `Listeners.stop`, sending is a no-op.
 public struct ReplyChannel: Sendable {
