@@ -45,8 +45,10 @@ final class TCPConnection: @unchecked Sendable {
     private var timer: DispatchSourceTimer?
     private var openSources = 0
 
-    private var outbound: [UInt8] = []
-    private var outboundOffset = 0
+    private var outbound = TCPOutput()
+    /// The token of the last request answered and finished inside `handle`, reused for the next
+    /// one; dropped at teardown (it refers back to the connection).
+    private var spareRequest: TCPRequest?
     private var inFlight = 0
     private var lastActivity = DispatchTime.now()
     /// When bytes last left for the peer (or, before any did, when the oldest unwritten reply
@@ -106,7 +108,7 @@ final class TCPConnection: @unchecked Sendable {
     /// bytes when they pile up; nil while it waits for answers or is closing. On the queue.
     var idleSince: DispatchTime? {
         guard !closing else { return nil }
-        if outbound.count > outboundOffset { return lastWriteProgress }
+        if !outbound.isEmpty { return lastWriteProgress }
         return inFlight == 0 ? lastActivity : nil
     }
 
@@ -152,7 +154,7 @@ final class TCPConnection: @unchecked Sendable {
         guard let buffer else { return updateReadPause() }
         var start = 0
         while filled - start >= 2 {
-            if outbound.count - outboundOffset > outputLimit {
+            if outbound.count > outputLimit {
                 writeQueued()
                 if closing { return }
             }
@@ -162,7 +164,8 @@ final class TCPConnection: @unchecked Sendable {
             guard filled - start - 2 >= length else { break }
             inFlight += 1
             client.inFlight += 1
-            var request = TCPRequest(connection: self)
+            var request = spareRequest.take() ?? TCPRequest(connection: self)
+            request.handOn()
             handler.handle(UnsafeRawBufferPointer(start: buffer + start + 2, count: length), origin: origin,
                            reply: ReplyChannel(.tcp(request)))
             request.handlerReturned()
@@ -172,6 +175,7 @@ final class TCPConnection: @unchecked Sendable {
                 request.finishedByConnection()
                 inFlight -= 1
                 client.inFlight -= 1
+                spareRequest = request
             }
             start += 2 + length
         }
@@ -209,7 +213,7 @@ final class TCPConnection: @unchecked Sendable {
     /// Too many requests unanswered (on this connection or by this client), or too many reply
     /// bytes the peer has not taken yet.
     private var mustPauseReading: Bool {
-        inFlight >= maxInFlight || client.inFlight >= maxClientInFlight || outbound.count - outboundOffset > outputLimit
+        inFlight >= maxInFlight || client.inFlight >= maxClientInFlight || outbound.count > outputLimit
     }
 
     private func updateReadPause() {
@@ -260,9 +264,7 @@ final class TCPConnection: @unchecked Sendable {
     /// writes it. Nothing is queued once the connection is closing.
     func queueReply(_ bytes: UnsafeRawBufferPointer) {
         guard !closing else { return }
-        outbound.append(UInt8(truncatingIfNeeded: bytes.count >> 8))
-        outbound.append(UInt8(truncatingIfNeeded: bytes.count))
-        outbound.append(contentsOf: bytes)
+        outbound.appendFramed(bytes)
     }
 
     /// Queues and writes a reply sent after its request's handler returned or from another
@@ -276,15 +278,10 @@ final class TCPConnection: @unchecked Sendable {
     /// Writes what is queued as far as the socket takes it, unless the write source already
     /// waits for room (it then writes on its own); on the queue.
     private func writeQueued() {
-        guard !closing, writeSuspended, outbound.count > outboundOffset else { return }
-        let sent = outbound.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[outboundOffset...])) }
-        guard let sent else { return teardown(.other) }
-        outboundOffset += sent
-        if outboundOffset == outbound.count {
-            outbound.removeAll(keepingCapacity: outbound.capacity <= 1 << 14)
-            outboundOffset = 0
-            return
-        }
+        guard !closing, writeSuspended, !outbound.isEmpty else { return }
+        guard let sent = write(outbound.pending) else { return teardown(.other) }
+        outbound.consume(sent)
+        if outbound.isEmpty { return }
         lastWriteProgress = .now()
         if let writeSource {
             writeSource.resume()
@@ -313,20 +310,13 @@ final class TCPConnection: @unchecked Sendable {
     /// The write source fired: the socket has room again.
     private func flush() {
         guard !closing else { return }
-        let sent = outbound.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[outboundOffset...])) }
-        guard let sent else { return teardown(.other) }
+        guard let sent = write(outbound.pending) else { return teardown(.other) }
         if sent > 0 { lastWriteProgress = .now() }
-        outboundOffset += sent
-        guard outboundOffset == outbound.count else {
-            if outboundOffset >= 65536 {
-                outbound.removeFirst(outboundOffset)
-                outboundOffset = 0
-            }
+        outbound.consume(sent)
+        guard outbound.isEmpty else {
             if !draining { dispatchRequests() }
             return
         }
-        outbound.removeAll(keepingCapacity: outbound.capacity <= 1 << 14)
-        outboundOffset = 0
         if !writeSuspended, let writeSource {
             writeSource.suspend()
             writeSuspended = true
@@ -379,8 +369,8 @@ final class TCPConnection: @unchecked Sendable {
         }
         timer?.cancel()
         timer = nil
-        outbound = []
-        outboundOffset = 0
+        outbound.removeAll()
+        spareRequest = nil
         buffer?.deallocate()
         buffer = nil
         capacity = 0
@@ -405,18 +395,27 @@ final class TCPConnection: @unchecked Sendable {
 /// the reply and takes one trip to the queue. Likewise the request stops counting as in flight
 /// right after `handle` when the handler kept no copy of the channel, and otherwise with one
 /// trip to the queue when the last copy is gone. Each trip counts in `TCPStatistics.queueTrips`.
+/// A token that finished inside `handle` is nobody else's and serves the connection's next
+/// request.
 final class TCPRequest: @unchecked Sendable {
     // @unchecked: `answered` is touched only on `connection.queue`; `handling` and `finished`
     // only by `handlingThread` while it runs the queue (`send` compares threads before it reads
     // `handling`), and `finished` also by `deinit`, after the last reference is gone.
+    // `handOn` rewrites them all, on the queue, only while the connection holds the sole reference.
     private let connection: TCPConnection
     /// The thread running the connection's queue when the request was handed to the handler.
-    private let handlingThread = pthread_self()
-    private var handling = true
+    private var handlingThread = pthread_self()
+    private var handling = false
     private var answered = false
     private var finished = false
 
     init(connection: TCPConnection) { self.connection = connection }
+
+    /// The request is about to be handed to the handler; on the queue.
+    func handOn() {
+        handlingThread = pthread_self()
+        (handling, answered, finished) = (true, false, false)
+    }
 
     /// The handler returned; later sends take the trip to the queue. By `handlingThread`.
     func handlerReturned() { handling = false }
