@@ -45,7 +45,7 @@ final class TCPConnection: @unchecked Sendable {
     private var timer: DispatchSourceTimer?
     private var openSources = 0
 
-    private var outbound = TCPOutput()
+    private let outbound = TCPOutput()
     /// The token of the last request answered and finished inside `handle`, reused for the next
     /// one; dropped at teardown (it refers back to the connection).
     private var spareRequest: TCPRequest?

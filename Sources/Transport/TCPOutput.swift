@@ -4,8 +4,10 @@ import Glibc
 
 /// The reply bytes of one TCP connection that wait to be written: replies are appended framed
 /// (2-byte length, then the message) at the back and written from the front. One block of
-/// memory, grown when a reply does not fit and given back once a large backlog is written.
-struct TCPOutput: ~Copyable {
+/// memory, grown when a reply does not fit and given back once a large backlog is written. A
+/// class, so that appending through the connection's `let` needs no run-time exclusivity
+/// check. Used on the connection's queue only.
+final class TCPOutput {
     private static let initialCapacity = 4096
     /// Capacity kept once everything is written; more is given back.
     private static let keptCapacity = 1 << 14
@@ -30,7 +32,7 @@ struct TCPOutput: ~Copyable {
     }
 
     /// Appends `message` (at most 65535 bytes) with its length prefix.
-    mutating func appendFramed(_ message: UnsafeRawBufferPointer) {
+    func appendFramed(_ message: UnsafeRawBufferPointer) {
         let needed = 2 + message.count
         if capacity - end < needed { makeRoom(for: needed) }
         let target = storage! + end
@@ -41,7 +43,7 @@ struct TCPOutput: ~Copyable {
     }
 
     /// The first `written` pending bytes left for the peer.
-    mutating func consume(_ written: Int) {
+    func consume(_ written: Int) {
         start += written
         guard start == end else { return }
         start = 0
@@ -50,7 +52,7 @@ struct TCPOutput: ~Copyable {
     }
 
     /// Drops what waits and gives the memory back.
-    mutating func removeAll() {
+    func removeAll() {
         storage?.deallocate()
         storage = nil
         (capacity, start, end) = (0, 0, 0)
@@ -58,7 +60,7 @@ struct TCPOutput: ~Copyable {
 
     /// Moves the pending bytes to the front when that leaves plenty of room, else moves them
     /// into a block twice as large (or as large as needed).
-    private mutating func makeRoom(for needed: Int) {
+    private func makeRoom(for needed: Int) {
         let pendingCount = end - start
         if let storage, pendingCount + needed <= capacity / 2 {
             if pendingCount > 0 { memmove(storage, storage + start, pendingCount) }

@@ -6,7 +6,7 @@ import Testing
     /// bytes that leave are exactly the framed replies in order, however the block was moved
     /// or grown meanwhile.
     @Test func writtenBytesAreTheFramedRepliesInOrder() {
-        var output = TCPOutput()
+        let output = TCPOutput()
         var expected: [UInt8] = []
         var written: [UInt8] = []
         var generator = SystemRandomNumberGenerator()
@@ -22,8 +22,7 @@ import Testing
         }
         written += output.pending
         output.consume(output.count)
-        let empty = output.isEmpty
-        #expect(empty)
+        #expect(output.isEmpty)
         #expect(written == expected)
     }
 }
