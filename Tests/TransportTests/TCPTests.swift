@@ -260,6 +260,24 @@ import Glibc
         #expect(Client.readFrame(client) == [3])
     }
 
+    /// A reply sent inside `handle` leaves at once, but a handler that keeps the channel keeps
+    /// the request in flight until it lets go.
+    @Test func keptChannelStaysInFlightAfterInlineReply() throws {
+        let handler = HoldingHandler(answerAtOnce: true)
+        let listeners = try makeListeners(options: TransportOptions(maxTCPQueriesInFlightPerConnection: 1),
+                                          handler: handler)
+        defer { listeners.stop() }
+        let client = try #require(Client.tcp(to: listeners.address(.tcp)))
+        defer { close(client) }
+        Client.writeAll(client, Client.frame([1]) + Client.frame([2]))
+        #expect(Client.readFrame(client) == [1])
+        usleep(100_000)
+        #expect(handler.seen == [[1]], "the second request waits while the first channel is held")
+        handler.release(reply: true)  // a second send: ignored
+        #expect(handler.waitForRequests(2))
+        #expect(Client.readFrame(client) == [2])
+    }
+
     /// Large answers to a slow reader with a small window: the server writes them in pieces
     /// (partial writes, then the write source) and every byte arrives in order.
     @Test func largeAnswersToSlowReaderArriveWhole() throws {
@@ -328,13 +346,18 @@ import Glibc
 }
 
 /// Keeps each request's reply channel until the test releases it.
+/// With `answerAtOnce`, it also echoes each request inside `handle`.
 final class HoldingHandler: RequestHandler, @unchecked Sendable {
     // @unchecked: guarded by `lock`.
     private let lock = NSCondition()
+    private let answerAtOnce: Bool
     private var requests: [[UInt8]] = []
     private var pending: [(bytes: [UInt8], reply: ReplyChannel)] = []
 
+    init(answerAtOnce: Bool = false) { self.answerAtOnce = answerAtOnce }
+
     func handle(_ request: UnsafeRawBufferPointer, origin: QueryOrigin, reply: ReplyChannel) {
+        if answerAtOnce { reply.send(request) }
         lock.withLock {
             requests.append(Array(request))
             pending.append((Array(request), reply))
