@@ -93,12 +93,11 @@ public final class Daemon: @unchecked Sendable {
         let config = state.model.config
         queryLog.configure(config)
         operations = Operations(config: config, logger: logger)
-        let observing = Self.observing(queryLog: queryLog, countsQueries: operations.countsQueries)
         engine = QueryEngine(state: state, cache: CacheFactory.make(
             maxEntries: config.cache.maxEntries, maxMemoryMiB: config.cache.maxMemoryMiB, minTTL: config.cache.minTTL,
             maxTTL: config.cache.maxTTL, maxNegativeTTL: config.cache.maxNegativeTTL, serveStale: config.cache.serveStale,
-            staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: operations.observer(with: queryLog.observer),
-            isObserving: observing)
+            staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: queryLog.observer,
+            counter: operations.counter, isObserving: { [queryLog] in queryLog.isEnabled })
         listeners = ListenerSet(options: Self.transportOptions(config), handler: EngineHandler(engine: engine))
         do {
             let passed = try ListenFDs.receiveFromProcess()
@@ -244,13 +243,6 @@ public final class Daemon: @unchecked Sendable {
     static func listenAddresses(_ config: VPCDNSConfig) -> [SocketAddress] {
         var seen: Set<SocketAddress> = []
         return (config.listen + config.vpcs.flatMap(\.servedAddresses)).filter { seen.insert($0).inserted }
-    }
-
-    /// Whether the engine must report queries now: always while they are counted, else while a
-    /// query log is configured (a reload can turn it on or off).
-    private static func observing(queryLog: QueryLogWriter, countsQueries: Bool) -> @Sendable () -> Bool {
-        if countsQueries { return { true } }
-        return { queryLog.isEnabled }
     }
 
     static func transportOptions(_ config: VPCDNSConfig) -> TransportOptions {
