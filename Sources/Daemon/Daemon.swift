@@ -123,6 +123,13 @@ public final class Daemon: @unchecked Sendable {
         notify { try $0.status(summary) }
         notify { try $0.ready() }
         startWatchdog()
+        releaseStartupPages()
+    }
+
+    /// After a load: what it touched of the binary goes back to the kernel (see `StartupPages`).
+    private func releaseStartupPages() {
+        let released = StartupPages.release()
+        logger.debug("start-up pages released", metadata: ["MiB": "\(released >> 20)"])
     }
 
     /// Builds the new state completely and swaps it in; on any error the running state stays
@@ -163,6 +170,7 @@ public final class Daemon: @unchecked Sendable {
             notify { try $0.status("reload failed, serving the previous config: \(String(describing: error).prefix(200))") }
         }
         notify { try $0.ready() }
+        releaseStartupPages()
         return failure
     }
 
