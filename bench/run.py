@@ -15,7 +15,7 @@ names, a 70/30 mix), it warms the server with the query file and runs dnsperf tw
   - latency: a fixed offered rate (-Q) well under capacity, per-query latencies (-v) for
     percentiles.
 For each run it reads the server's utime+stime from /proc/PID/stat before and after, so it can
-print CPU time per answered query, and VmHWM (peak RSS) from /proc/PID/status.
+print CPU time per answered query, VmRSS once started (idle RSS) and VmHWM (peak RSS) from /proc/PID/status.
 
 See bench/README.md for how to read the output. Only processes started here are stopped, by PID.
 """
@@ -123,12 +123,24 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5), counted after ")"
 
 
-def peak_rss_kib(pid):
+def status_kib(pid, field):
+    """A size field of /proc/PID/status (VmHWM: peak RSS, VmRSS: RSS now), in KiB."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def peak_rss_kib(pid):
+    return status_kib(pid, "VmHWM")
+
+
+def idle_rss_kib(pid):
+    """RSS once the server has started and answered one query, before any load: what it holds
+    while waiting (a second to settle first)."""
+    time.sleep(1)
+    return status_kib(pid, "VmRSS")
 
 
 def context_switches(pid):
@@ -571,7 +583,8 @@ def perf_summary(path):
 
 # ----------------------------------------------------------------------------- output
 
-SERVER_LABELS = {"vpcdns": "vpcdns", "unbound": "unbound", "vpcdns-2cpu": "vpcdns unpinned", "baseline": "vpcdns baseline"}
+SERVER_LABELS = {"vpcdns": "vpcdns", "unbound": "unbound", "vpcdns-2cpu": "vpcdns unpinned", "vpcdns-metrics": "vpcdns metrics on",
+                 "baseline": "vpcdns baseline"}
 
 
 def fmt(value, digits=1):
@@ -597,9 +610,9 @@ def throughput_table(results, configs):
                 rows.append([scenario, SERVER_LABELS[config], fmt(t.get("qps"), 0), fmt(t.get("avg_latency", 0) * 1e3, 3),
                              lost_text(t), fmt(t["cpu_us_per_query"], 2), fmt(t["server_cores"], 2),
                              fmt(t["switches_per_query"], 2), t.get("response_bytes", "-"),
-                             fmt(r["peak_rss_kib"] / 1024, 1), fmt(t["other_cores"], 2)])
+                             fmt(r["idle_rss_kib"] / 1024, 1), fmt(r["peak_rss_kib"] / 1024, 1), fmt(t["other_cores"], 2)])
     return table(["scenario", "server", "QPS", "avg latency ms", "lost", "CPU µs/query", "server CPU cores",
-                  "ctx switches/query", "response bytes", "peak RSS MiB", "other load (cores)"], rows)
+                  "ctx switches/query", "response bytes", "idle RSS MiB", "peak RSS MiB", "other load (cores)"], rows)
 
 
 def latency_table(results, configs):
@@ -632,16 +645,32 @@ def ratio_table(results):
                          ratio(vt["cpu_us_per_query"], ut["cpu_us_per_query"]),
                          ratio(vl["cpu_us_per_query"], ul["cpu_us_per_query"]),
                          ratio(vl.get("p50"), ul.get("p50")), ratio(vl.get("p99"), ul.get("p99")),
-                         ratio(v["peak_rss_kib"], u["peak_rss_kib"])])
+                         ratio(v["idle_rss_kib"], u["idle_rss_kib"]), ratio(v["peak_rss_kib"], u["peak_rss_kib"])])
     return table(["scenario", "QPS", "avg latency", "CPU µs/query", "CPU µs/query @rate", "p50 @rate", "p99 @rate",
-                  "peak RSS"], rows)
+                  "idle RSS", "peak RSS"], rows)
+
+
+def metrics_table(results):
+    """Metrics on ÷ off: what counting every query costs, from the same run."""
+    rows = []
+    for scenario, _ in SCENARIOS:
+        off, on = results.get((scenario, "vpcdns")), results.get((scenario, "vpcdns-metrics"))
+        if off and on:
+            rows.append([scenario, fmt(off["throughput"]["cpu_us_per_query"], 2), fmt(on["throughput"]["cpu_us_per_query"], 2),
+                         f'{on["throughput"]["cpu_us_per_query"] / off["throughput"]["cpu_us_per_query"]:.2f}',
+                         fmt(off["latency"]["cpu_us_per_query"], 2), fmt(on["latency"]["cpu_us_per_query"], 2),
+                         f'{on["latency"]["cpu_us_per_query"] / off["latency"]["cpu_us_per_query"]:.2f}'])
+    if not rows:
+        return "(needs both vpcdns and vpcdns-metrics in --servers)"
+    return table(["scenario", "CPU µs/query, metrics off", "metrics on", "on / off", "@rate, off", "@rate, on", "on / off"], rows)
 
 
 def median_result(runs):
     """Per-metric median over repeated runs of one (scenario, server)."""
     if len(runs) == 1:
         return runs[0]
-    merged = {"peak_rss_kib": statistics.median_low(r["peak_rss_kib"] for r in runs), "threads": runs[0]["threads"],
+    merged = {"peak_rss_kib": statistics.median_low(r["peak_rss_kib"] for r in runs),
+              "idle_rss_kib": statistics.median_low(r["idle_rss_kib"] for r in runs), "threads": runs[0]["threads"],
               "upstream_queries": max(r["upstream_queries"] or 0 for r in runs)}
     for part in ("throughput", "latency"):
         merged[part] = {}
@@ -677,9 +706,9 @@ def main():
     parser.add_argument("--endpoints", type=int, default=50, help=f"interface endpoints in the config (1..{len(SERVICES)}, default 50)")
     parser.add_argument("--forwarded", type=int, default=1000, help="forwarded names in the cached scenario (default 1000)")
     parser.add_argument("--scenarios", default="local,zone,cached,mix", help="comma-separated subset of local,zone,cached,mix")
-    parser.add_argument("--servers", default="vpcdns,unbound,vpcdns-2cpu",
-                        help="comma-separated subset of vpcdns,unbound,vpcdns-2cpu (vpcdns unpinned),baseline "
-                        "(--baseline-bin, pinned)")
+    parser.add_argument("--servers", default="vpcdns,unbound,vpcdns-2cpu,vpcdns-metrics",
+                        help="comma-separated subset of vpcdns,unbound,vpcdns-2cpu (vpcdns unpinned),vpcdns-metrics "
+                        "(pinned, its Prometheus listener on, so every query is counted),baseline (--baseline-bin, pinned)")
     parser.add_argument("--repeat", type=int, help="rounds per scenario, servers alternating; per-metric medians "
                         "are reported (default 2, --quick 1)")
     parser.add_argument("--client-cpu", type=int, default=0, help="CPU dnsperf is pinned to (default 0)")
@@ -693,8 +722,6 @@ def main():
                         help="profile vpcdns (pinned) with perf record -g in each scenario's first closed-loop run "
                         "and print the top costs; implies --keep; those runs' CPU figures include perf's overhead")
     parser.add_argument("--json", help="also write all figures as JSON to this file")
-    parser.add_argument("--metrics", action="store_true",
-                        help="serve vpcdns with its Prometheus listener on, so every query is counted")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (configs, logs, dnsperf output)")
     args = parser.parse_args()
 
@@ -733,7 +760,10 @@ def main():
     # vpcdns config; its zones, as vpcdns serves them, become the peer unbound's local data.
     vpcdns_conf = os.path.join(workdir, "vpcdns.yaml")
     with open(vpcdns_conf, "w") as f:
-        f.write(vpcdns_config(server_port, upstream_port, args.endpoints, free_port() if args.metrics else None))
+        f.write(vpcdns_config(server_port, upstream_port, args.endpoints))
+    metrics_conf = os.path.join(workdir, "vpcdns-metrics.yaml")
+    with open(metrics_conf, "w") as f:
+        f.write(vpcdns_config(server_port, upstream_port, args.endpoints, free_port()))
     with open(os.path.join(workdir, ZONE_FILE), "w") as f:
         f.write(zone_file_text())
     check = subprocess.run([args.bin, "check", "--config", vpcdns_conf], capture_output=True, text=True)
@@ -758,6 +788,7 @@ def main():
         "vpcdns": ([args.bin, "serve", "--config", vpcdns_conf, "--log-level", "warning"], server_cpu),
         "unbound": (["unbound", "-d", "-c", peer_conf], server_cpu),
         "vpcdns-2cpu": ([args.bin, "serve", "--config", vpcdns_conf, "--log-level", "warning"], None),
+        "vpcdns-metrics": ([args.bin, "serve", "--config", metrics_conf, "--log-level", "warning"], server_cpu),
     }
     if args.baseline_bin:
         commands["baseline"] = ([args.baseline_bin, "serve", "--config", vpcdns_conf, "--log-level", "warning"], server_cpu)
@@ -796,6 +827,7 @@ def main():
                     label = f"{scenario}/{config}" + (f" round {round_index + 1}" if repeat > 1 else "")
                     server = Server(f"{config}-{scenario}", args_cmd, workdir, cpu)
                     wait_ready(server_port, private[0], server.process, config)
+                    idle_rss = idle_rss_kib(server.pid)
                     if args.wait_quiet > 0:
                         waited = time.monotonic()
                         cores = wait_for_quiet(args.wait_quiet)
@@ -818,7 +850,7 @@ def main():
                     upstream_after = unbound_stat(upstream_conf, "total.num.queries")
                     result = {
                         "throughput": throughput, "latency": latency,
-                        "peak_rss_kib": peak_rss_kib(server.pid), "threads": threads(server.pid),
+                        "idle_rss_kib": idle_rss, "peak_rss_kib": peak_rss_kib(server.pid), "threads": threads(server.pid),
                         "upstream_queries": None if upstream_before is None or upstream_after is None
                         else upstream_after - upstream_before,
                     }
@@ -858,6 +890,11 @@ def main():
     out.append("vpcdns / unbound, both pinned to one CPU (QPS: > 1 is better; the rest: < 1 is better)")
     out.append("")
     out.append(ratio_table(results))
+    if any(c == "vpcdns-metrics" for _, c in results):
+        out.append("")
+        out.append("vpcdns with metrics on / off, both pinned to one CPU")
+        out.append("")
+        out.append(metrics_table(results))
     upstream_note = {f"{s}/{c}": r["upstream_queries"] for (s, c), r in results.items()}
     out.append("")
     out.append(f"upstream queries during the measured runs (0 = all answered locally or from cache): {upstream_note}")
