@@ -162,7 +162,7 @@ final class ConnectionRegistry: @unchecked Sendable {
 
     /// Counts one trip of a request to the queue; on any thread.
     func countQueueTrip() {
-        lock.withLock { counters.queueTrips += 1 }
+        shared.withLock { $0.counters.queueTrips += 1 }
     }
 
     /// The connection's fd is closed.

@@ -21,7 +21,7 @@ import VPCModel
         let config = try ConfigLoader.parse(yaml: EngineTests.yaml, file: "test.yaml", baseDirectory: "/tmp")
         let model = try ResolutionModel(config: config, zoneRoot: "/tmp")
         let pool = try UpstreamPool(sets: model.upstreamSets, timeout: .milliseconds(100), tries: 1)
-        return QueryEngine(state: ServingState(model: model, upstreams: pool), cache: DNSCache(),
+        return QueryEngine(state: ServingState(config: config, model: model, upstreams: pool), cache: DNSCache(),
                            observer: { event in recorder.events.withLock { $0.append(event) } },
                            counter: recorder,
                            isObserving: { recorder.logging.load(ordering: .relaxed) })
