@@ -22,7 +22,7 @@ let package = Package(
     targets: [
         .target(name: "Platform"),
         .target(name: "IPAddress"),
-        .target(name: "DNSWire", dependencies: ["IPAddress"]),
+        .target(name: "DNSWire", dependencies: ["IPAddress", "Platform"]),
         .target(name: "RegularFiles", dependencies: ["Platform"]),
         .target(name: "DNSZone", dependencies: ["DNSWire", "RegularFiles"]),
         .target(name: "VPCConfig", dependencies: ["IPAddress", "RegularFiles", "Yams"]),

@@ -1,4 +1,5 @@
 import IPAddress
+import Platform
 
 extension UpstreamChannel {
     /// Prepares an exact answer for c-ares 1.18 in place and keeps the original when it must be
@@ -38,7 +39,7 @@ extension UpstreamChannel {
             if watch.streamLength == nil {
                 watch.streamMessage.append(chunk[index])
                 if watch.streamMessage.count == 2 {
-                    watch.streamLength = Int(watch.streamMessage[0]) << 8 | Int(watch.streamMessage[1])
+                    watch.streamLength = Int(watch.streamMessage.bigEndianUInt16(at: 0))
                     watch.streamMessage.removeAll(keepingCapacity: true)
                     watch.streamMarked = false
                 }
@@ -46,14 +47,14 @@ extension UpstreamChannel {
             }
             watch.streamMessage.append(chunk[index])
             if watch.streamMessage.count == 4 {
-                let id = UInt16(watch.streamMessage[0]) << 8 | UInt16(watch.streamMessage[1])
+                let id = watch.streamMessage.bigEndianUInt16(at: 0)
                 if let flags = steeredFlags(id: id, flags: chunk[index], from: peer) {
                     chunk[index] = flags
                     watch.streamMarked = true
                 }
             }
             if watch.streamMessage.count == watch.streamLength {
-                if watch.streamMarked, let context = outstanding[UpstreamWire.id(UnsafeRawBufferPointer(start: watch.streamMessage, count: 2))] {
+                if watch.streamMarked, let context = outstanding[watch.streamMessage.bigEndianUInt16(at: 0)] {
                     context.heldAnswer = watch.streamMessage
                 }
                 watch.streamLength = nil

@@ -52,7 +52,7 @@ enum UpstreamWire {
     /// `caseSensitive` is false.
     static func matches(_ answer: UnsafeRawBufferPointer, id: UInt16, question: [UInt8], caseSensitive: Bool = true) -> Bool {
         guard answer.count >= headerSize + question.count,
-              UInt16(answer[0]) << 8 | UInt16(answer[1]) == id,
+              answer.bigEndianUInt16(at: 0) == id,
               answer[2] & 0x80 != 0, answer[4] == 0, answer[5] == 1 else { return false }
         if caseSensitive {
             return question.withUnsafeBytes { expected in
@@ -73,7 +73,7 @@ enum UpstreamWire {
     }
 
     static func id(_ bytes: UnsafeRawBufferPointer) -> UInt16 {
-        UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+        bytes.bigEndianUInt16(at: 0)
     }
 
     static func rcode(_ bytes: UnsafeRawBufferPointer) -> UInt8 { bytes[3] & 0x0f }
@@ -84,3 +84,4 @@ enum UpstreamWire {
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform

@@ -1,3 +1,5 @@
+import Platform
+
 /// EDNS(0) data carried by the OPT pseudo-record (RFC 6891).
 public struct EDNS: Hashable, Sendable {
     /// One EDNS option, kept as raw bytes.
@@ -42,8 +44,8 @@ public struct EDNS: Hashable, Sendable {
         var index = 0
         while index < rdata.count {
             guard index + 4 <= rdata.count else { throw .badOPT(reason: "truncated option header") }
-            let code = UInt16(rdata[index]) << 8 | UInt16(rdata[index + 1])
-            let length = Int(rdata[index + 2]) << 8 | Int(rdata[index + 3])
+            let code = rdata.bigEndianUInt16(at: index)
+            let length = Int(rdata.bigEndianUInt16(at: index + 2))
             guard index + 4 + length <= rdata.count else { throw .badOPT(reason: "option \(code) overruns RDATA") }
             parsed.append(Option(code: code, data: Array(rdata[(index + 4)..<(index + 4 + length)])))
             index += 4 + length

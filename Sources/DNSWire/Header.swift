@@ -1,3 +1,5 @@
+import Platform
+
 /// The 12-byte message header (RFC 1035 4.1.1) without its section counts, which the codec
 /// derives from the sections.
 public struct Header: Hashable, Sendable {
@@ -80,11 +82,10 @@ public struct HeaderPeek: Sendable {
     /// Nil when fewer than 12 bytes arrived: such a packet cannot even be answered with FORMERR.
     public init?(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count >= 12 else { return nil }
-        func word(_ offset: Int) -> UInt16 { UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1]) }
-        header = Header(id: word(0), flags: word(2))
-        questionCount = word(4)
-        answerCount = word(6)
-        authorityCount = word(8)
-        additionalCount = word(10)
+        header = Header(id: bytes.bigEndianUInt16(at: 0), flags: bytes.bigEndianUInt16(at: 2))
+        questionCount = bytes.bigEndianUInt16(at: 4)
+        answerCount = bytes.bigEndianUInt16(at: 6)
+        authorityCount = bytes.bigEndianUInt16(at: 8)
+        additionalCount = bytes.bigEndianUInt16(at: 10)
     }
 }

@@ -1,3 +1,5 @@
+import Platform
+
 /// A bounds-checked cursor over a DNS message. Every read checks the remaining length first and
 /// throws `DNSWireError` instead of trapping; names are decompressed with loop and length limits.
 public struct WireReader: ~Copyable {
@@ -28,14 +30,13 @@ public struct WireReader: ~Copyable {
     public mutating func readUInt16() throws(DNSWireError) -> UInt16 {
         try require(2)
         defer { offset += 2 }
-        return UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
+        return bytes.bigEndianUInt16(at: offset)
     }
 
     public mutating func readUInt32() throws(DNSWireError) -> UInt32 {
         try require(4)
         defer { offset += 4 }
-        return UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16
-            | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+        return bytes.bigEndianUInt32(at: offset)
     }
 
     public mutating func readBytes(_ count: Int) throws(DNSWireError) -> [UInt8] {

@@ -36,7 +36,7 @@ enum HealthProbe {
             let started = MonotonicClock.milliseconds()
             guard poll(&poller, 1, remaining) > 0 else { return false }
             let count = recv(fd, &buffer, buffer.count, 0)
-            if count >= 12, UInt16(buffer[0]) << 8 | UInt16(buffer[1]) == id, buffer[2] & 0x80 != 0 { return true }
+            if count >= 12, buffer.bigEndianUInt16(at: 0) == id, buffer[2] & 0x80 != 0 { return true }
             remaining -= Int32(MonotonicClock.milliseconds() - started)
         }
         return false
