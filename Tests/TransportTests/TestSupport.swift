@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import IPAddress
+import Synchronization
 import Testing
 @testable import Transport
 
@@ -47,13 +48,11 @@ struct EchoHandler: RequestHandler {
 let loopback = [CIDR("127.0.0.0/8")!, CIDR("::1/128")!]
 
 /// Thread-safe list of what the handler saw.
-final class OriginLog: @unchecked Sendable {
-    // @unchecked: guarded by `lock`.
-    private let lock = NSLock()
-    private var origins: [QueryOrigin] = []
+final class OriginLog: Sendable {
+    private let origins = Mutex<[QueryOrigin]>([])
 
-    func append(_ origin: QueryOrigin) { lock.withLock { origins.append(origin) } }
-    var all: [QueryOrigin] { lock.withLock { origins } }
+    func append(_ origin: QueryOrigin) { origins.withLock { $0.append(origin) } }
+    var all: [QueryOrigin] { origins.withLock { $0 } }
 }
 
 /// Blocking client sockets with receive timeouts, for talking to listeners over loopback.
