@@ -15,6 +15,13 @@ struct PendingQuery: Sendable {
     let reason: Reason
     /// The upstream set's count of waiting queries, which this query holds a place in.
     let setPending: PendingForwards
+
+    /// Whether its reply is built from the decoded answer rather than copied from stored bytes:
+    /// local CNAMEs go in front of the upstream's records, a chain the DNS Firewall still
+    /// inspects needs its records, and a firewall match logs the answer it let through.
+    var needsMessage: Bool {
+        !chain.isEmpty || (reason.firewall.map { $0.pendingInspection != nil || $0.match != nil } ?? false)
+    }
 }
 
 extension QueryEngine {
@@ -30,11 +37,10 @@ extension QueryEngine {
                                      sink: Sink, client: SocketAddress, transport: QueryEvent.Transport, reason: Reason) {
         let key = CacheKey(name: name, type: request.question.type, dnsClass: .internet,
                            dnssecOK: request.edns?.dnssecOK ?? false, upstreamSet: channel.id)
-        // A chain the DNS Firewall still inspects, and the answers of a firewall match (logged
-        // even from the cache), need the decoded answer, not stored bytes.
-        let decodes = reason.firewall.map { $0.pendingInspection != nil || $0.match != nil } ?? false
-        if chain.isEmpty, !decodes, let bytes = cache.lookupWire(key, query: request.message, edns: ResponseBuilder.responseEDNS(for: request.edns),
-                                                       maxSize: request.maxResponseSize) {
+        let pending = PendingQuery(request: request, chain: chain, sink: sink, client: client, transport: transport, reason: reason,
+                                   setPending: channel.pending)
+        if !pending.needsMessage, let bytes = cache.lookupWire(key, query: request.message, edns: ReplyRules.edns(answering: request.edns),
+                                                               maxSize: request.maxResponseSize) {
             sink.send(bytes)
             // Observers get the stored reply's RCODE (NOERROR or NXDOMAIN: nothing else is cached)
             // from its header; it is not decoded again for them.
@@ -42,12 +48,12 @@ extension QueryEngine {
                     answers: [], reason: reason, fromCache: true)
             return
         }
-        let pending = PendingQuery(request: request, chain: chain, sink: sink, client: client, transport: transport, reason: reason,
-                                   setPending: channel.pending)
-        if !chain.isEmpty || decodes, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
+        if pending.needsMessage, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
             respond(pending, with: cached, fromCache: true)
             return
         }
+        // ID 0: the channel gives every query a random ID of its own, and the answer comes back
+        // with it; nobody here reads it.
         var header = Header(id: 0)
         header.recursionDesired = true
         let query = Message(header: header, questions: [Question(name: name, type: key.type)],
@@ -73,8 +79,11 @@ extension QueryEngine {
         }
     }
 
-    /// Decodes the upstream's answer, scrubs it to the question's chain, caches it, and answers
-    /// every query that waited for it.
+    /// Decodes the upstream's answer, scrubs it to the question's chain, and stores it; every
+    /// query that waited for it is answered from the stored bytes the way a cache hit is (one
+    /// copy plus patches of ID, flags, name case and OPT), or from the stored answer decoded once
+    /// when its reply needs the records (`needsMessage`). An answer the cache refuses (TTL 0, no
+    /// SOA, cache off) is relayed as decoded.
     private func completeUpstream(_ key: CacheKey, result: Result<[UInt8], UpstreamError>) {
         var answer: Message?
         if case .success(let bytes) = result, var decoded = try? Message(wire: bytes),
@@ -84,18 +93,43 @@ extension QueryEngine {
             decoded.header.authenticData = false
             AnswerScrubber.scrub(&decoded, question: decoded.questions[0])
             answer = decoded
-            cache.store(decoded, for: key)
         }
+        // The cache refuses SERVFAIL and REFUSED itself (counting them as uncacheable).
+        let stored = answer.flatMap { cache.storeForReplies($0, for: key) }
         // An upstream SERVFAIL or REFUSED is relayed only when no stale answer can replace it.
-        let failed = answer.map { $0.rcode == .servFail || $0.rcode == .refused } ?? true
-        for pending in inflight.complete(key) {
-            release(pending)
-            if let answer, !failed {
-                respond(pending, with: answer, fromCache: false)
-            } else {
+        guard let answer, answer.rcode != .servFail, answer.rcode != .refused else {
+            for pending in inflight.complete(key) {
+                release(pending)
                 answerWithoutUpstream(pending, key: key, relaying: answer)
             }
+            return
         }
+        var storedMessage: Message?
+        for pending in inflight.complete(key) {
+            release(pending)
+            guard let stored else {
+                respond(pending, with: answer, fromCache: false)
+                continue
+            }
+            if !pending.needsMessage, let bytes = reply(to: pending, from: stored) {
+                pending.sink.send(bytes)
+                observe(client: pending.client, transport: pending.transport, question: pending.request.question, rcode: answer.rcode,
+                        answers: answer.answers, reason: pending.reason)
+                continue
+            }
+            let decoded = storedMessage ?? stored.message() ?? answer
+            storedMessage = decoded
+            respond(pending, with: decoded, fromCache: false)
+        }
+    }
+
+    /// The reply to `pending` copied from `stored`; nil over TCP when only a truncated one fits
+    /// (`respond` then leaves the additional data out instead).
+    private func reply(to pending: PendingQuery, from stored: StoredAnswer) -> [UInt8]? {
+        let request = pending.request
+        guard let bytes = stored.reply(to: request.message, edns: ReplyRules.edns(answering: request.edns),
+                                       maxSize: request.maxResponseSize) else { return nil }
+        return pending.transport == .tcp && bytes[2] & 0x02 != 0 ? nil : bytes
     }
 
     /// Answers every forwarded query still waiting (as when its upstream failed), at once: a
