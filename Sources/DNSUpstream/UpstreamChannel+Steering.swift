@@ -53,7 +53,7 @@ extension UpstreamChannel {
                 }
             }
             if watch.streamMessage.count == watch.streamLength {
-                if watch.streamMarked, let context = outstanding[UpstreamWire.id(UnsafeRawBufferPointer(start: watch.streamMessage, count: 2))] {
+                if watch.streamMarked, let context = outstanding[watch.streamMessage.withUnsafeBytes { UpstreamWire.id($0) }] {
                     context.heldAnswer = watch.streamMessage
                 }
                 watch.streamLength = nil
