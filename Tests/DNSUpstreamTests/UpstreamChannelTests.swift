@@ -170,7 +170,7 @@ struct UpstreamChannelTests {
         let bytes = try result.get()
         #expect(bytes.count > 512)
         let answer = try #require(DNSTestMessage.parseAnswer(bytes))
-        #expect(answer.id == 0x0102)
+        #expect(answer.id == server.received.first?.id)
         #expect(!answer.truncated)
         #expect(answer.addresses == (0..<40).map { DNSTestMessage.address(for: name, index: $0) })
         let received = server.received
@@ -191,7 +191,7 @@ struct UpstreamChannelTests {
             let name = "dropped\(round).example."
             let result = try #require(await ask(channel, DNSTestMessage.query(id: 0x0D0D, name: name)))
             let answer = try #require(DNSTestMessage.parseAnswer(try result.get()))
-            #expect(answer.id == 0x0D0D)
+            #expect(answer.id == server.received.last?.id)
             #expect(answer.addresses.count == 40)
         }
         #expect(server.received.filter(\.overTCP).count == 4)
@@ -209,7 +209,7 @@ struct UpstreamChannelTests {
         let name = "failover.example."
         let result = try #require(await ask(channel, DNSTestMessage.query(id: 0x4321, name: name)))
         let answer = try #require(DNSTestMessage.parseAnswer(try result.get()))
-        #expect(answer.id == 0x4321)
+        #expect(answer.id == answering.received.first?.id)
         #expect(answer.addresses == [DNSTestMessage.address(for: name)])
         #expect(silent.received.count == 1)
         #expect(answering.received.count == 1)
@@ -217,7 +217,7 @@ struct UpstreamChannelTests {
 
     /// All 500 are outstanding at once (the server answers only after it has seen 500 IDs), so
     /// their upstream IDs must all differ although the clients all used one ID.
-    @Test func fiveHundredConcurrentQueriesWithOneClientID() async throws {
+    @Test func fiveHundredConcurrentQueriesWithOneCallerID() async throws {
         let count = 500
         let server = try TestDNSServer(.holdUntil(distinctIDs: count, maxWaitMilliseconds: 3000))
         defer { server.stop() }
@@ -234,18 +234,19 @@ struct UpstreamChannelTests {
             return answers
         }
         #expect(answers.count == count)
+        var idByName: [String: Set<UInt16>] = [:]
+        for received in server.received { idByName[received.name.lowercased(), default: []].insert(received.id) }
         var wrong: [String] = []
         for (name, result) in answers {
             guard case .success(let bytes)? = result, let answer = DNSTestMessage.parseAnswer(bytes),
-                  answer.id == 0x4242, answer.name == name, answer.addresses == [DNSTestMessage.address(for: name)]
+                  idByName[name] == [answer.id], answer.name == name,
+                  answer.addresses == [DNSTestMessage.address(for: name)]
             else {
                 wrong.append("\(name): \(String(describing: result))")
                 continue
             }
         }
         #expect(wrong.isEmpty, "\(wrong.count) wrong, first: \(wrong.prefix(3))")
-        var idByName: [String: Set<UInt16>] = [:]
-        for received in server.received { idByName[received.name, default: []].insert(received.id) }
         #expect(idByName.count == count)
         #expect(idByName.values.allSatisfy { $0.count == 1 }, "a retry changed its upstream ID")
         #expect(Set(idByName.values.flatMap { $0 }).count == count, "upstream IDs collided")
