@@ -19,7 +19,9 @@ struct PendingQuery: Sendable {
     /// Whether its reply is built from the decoded answer rather than copied from stored bytes:
     /// local CNAMEs go in front of the upstream's records, a chain the DNS Firewall still
     /// inspects needs its records, and a firewall match logs the answer it let through.
-    var needsMessage: Bool {
+    var needsMessage: Bool { Self.needsMessage(chain: chain, reason: reason) }
+
+    static func needsMessage(chain: [ResourceRecord], reason: Reason) -> Bool {
         !chain.isEmpty || (reason.firewall.map { $0.pendingInspection != nil || $0.match != nil } ?? false)
     }
 }
@@ -37,10 +39,9 @@ extension QueryEngine {
                                      sink: Sink, client: SocketAddress, transport: QueryEvent.Transport, reason: Reason) {
         let key = CacheKey(name: name, type: request.question.type, dnsClass: .internet,
                            dnssecOK: request.edns?.dnssecOK ?? false, upstreamSet: channel.id)
-        let pending = PendingQuery(request: request, chain: chain, sink: sink, client: client, transport: transport, reason: reason,
-                                   setPending: channel.pending)
-        if !pending.needsMessage, let bytes = cache.lookupWire(key, query: request.message, edns: ReplyRules.edns(answering: request.edns),
-                                                               maxSize: request.maxResponseSize) {
+        let needsMessage = PendingQuery.needsMessage(chain: chain, reason: reason)
+        if !needsMessage, let bytes = cache.lookupWire(key, query: request.message, edns: ReplyRules.edns(answering: request.edns),
+                                                       maxSize: request.maxResponseSize) {
             sink.send(bytes)
             // Observers get the stored reply's RCODE (NOERROR or NXDOMAIN: nothing else is cached)
             // from its header; it is not decoded again for them.
@@ -48,7 +49,9 @@ extension QueryEngine {
                     answers: [], reason: reason, fromCache: true)
             return
         }
-        if pending.needsMessage, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
+        let pending = PendingQuery(request: request, chain: chain, sink: sink, client: client, transport: transport, reason: reason,
+                                   setPending: channel.pending)
+        if needsMessage, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
             respond(pending, with: cached, fromCache: true)
             return
         }
