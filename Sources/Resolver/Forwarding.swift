@@ -107,7 +107,13 @@ extension QueryEngine {
             }
             return
         }
+        // The stored answer decoded, at most once, for the replies that need its records.
         var storedMessage: Message?
+        func decodedStored(_ stored: StoredAnswer) -> Message {
+            let decoded = storedMessage ?? stored.message() ?? answer
+            storedMessage = decoded
+            return decoded
+        }
         for pending in inflight.complete(key) {
             release(pending)
             guard let stored else {
@@ -116,13 +122,12 @@ extension QueryEngine {
             }
             if !pending.needsMessage, let bytes = reply(to: pending, from: stored) {
                 pending.sink.send(bytes)
+                // The records as received (the query log shows data, not TTLs): not decoded again.
                 observe(client: pending.client, transport: pending.transport, question: pending.request.question, rcode: answer.rcode,
                         answers: answer.answers, reason: pending.reason)
                 continue
             }
-            let decoded = storedMessage ?? stored.message() ?? answer
-            storedMessage = decoded
-            respond(pending, with: decoded, fromCache: false)
+            respond(pending, with: decodedStored(stored), fromCache: false)
         }
     }
 
