@@ -15,7 +15,7 @@ names, a 70/30 mix), it warms the server with the query file and runs dnsperf tw
   - latency: a fixed offered rate (-Q) well under capacity, per-query latencies (-v) for
     percentiles.
 For each run it reads the server's utime+stime from /proc/PID/stat before and after, so it can
-print CPU time per answered query, and VmHWM (peak RSS) from /proc/PID/status.
+print CPU time per answered query, VmRSS once started (idle RSS) and VmHWM (peak RSS) from /proc/PID/status.
 
 See bench/README.md for how to read the output. Only processes started here are stopped, by PID.
 """
@@ -123,12 +123,24 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5), counted after ")"
 
 
-def peak_rss_kib(pid):
+def status_kib(pid, field):
+    """A size field of /proc/PID/status (VmHWM: peak RSS, VmRSS: RSS now), in KiB."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def peak_rss_kib(pid):
+    return status_kib(pid, "VmHWM")
+
+
+def idle_rss_kib(pid):
+    """RSS once the server has started and answered one query, before any load: what it holds
+    while waiting (a second to settle first)."""
+    time.sleep(1)
+    return status_kib(pid, "VmRSS")
 
 
 def context_switches(pid):
@@ -597,9 +609,9 @@ def throughput_table(results, configs):
                 rows.append([scenario, SERVER_LABELS[config], fmt(t.get("qps"), 0), fmt(t.get("avg_latency", 0) * 1e3, 3),
                              lost_text(t), fmt(t["cpu_us_per_query"], 2), fmt(t["server_cores"], 2),
                              fmt(t["switches_per_query"], 2), t.get("response_bytes", "-"),
-                             fmt(r["peak_rss_kib"] / 1024, 1), fmt(t["other_cores"], 2)])
+                             fmt(r["idle_rss_kib"] / 1024, 1), fmt(r["peak_rss_kib"] / 1024, 1), fmt(t["other_cores"], 2)])
     return table(["scenario", "server", "QPS", "avg latency ms", "lost", "CPU µs/query", "server CPU cores",
-                  "ctx switches/query", "response bytes", "peak RSS MiB", "other load (cores)"], rows)
+                  "ctx switches/query", "response bytes", "idle RSS MiB", "peak RSS MiB", "other load (cores)"], rows)
 
 
 def latency_table(results, configs):
@@ -632,16 +644,17 @@ def ratio_table(results):
                          ratio(vt["cpu_us_per_query"], ut["cpu_us_per_query"]),
                          ratio(vl["cpu_us_per_query"], ul["cpu_us_per_query"]),
                          ratio(vl.get("p50"), ul.get("p50")), ratio(vl.get("p99"), ul.get("p99")),
-                         ratio(v["peak_rss_kib"], u["peak_rss_kib"])])
+                         ratio(v["idle_rss_kib"], u["idle_rss_kib"]), ratio(v["peak_rss_kib"], u["peak_rss_kib"])])
     return table(["scenario", "QPS", "avg latency", "CPU µs/query", "CPU µs/query @rate", "p50 @rate", "p99 @rate",
-                  "peak RSS"], rows)
+                  "idle RSS", "peak RSS"], rows)
 
 
 def median_result(runs):
     """Per-metric median over repeated runs of one (scenario, server)."""
     if len(runs) == 1:
         return runs[0]
-    merged = {"peak_rss_kib": statistics.median_low(r["peak_rss_kib"] for r in runs), "threads": runs[0]["threads"],
+    merged = {"peak_rss_kib": statistics.median_low(r["peak_rss_kib"] for r in runs),
+              "idle_rss_kib": statistics.median_low(r["idle_rss_kib"] for r in runs), "threads": runs[0]["threads"],
               "upstream_queries": max(r["upstream_queries"] or 0 for r in runs)}
     for part in ("throughput", "latency"):
         merged[part] = {}
@@ -796,6 +809,7 @@ def main():
                     label = f"{scenario}/{config}" + (f" round {round_index + 1}" if repeat > 1 else "")
                     server = Server(f"{config}-{scenario}", args_cmd, workdir, cpu)
                     wait_ready(server_port, private[0], server.process, config)
+                    idle_rss = idle_rss_kib(server.pid)
                     if args.wait_quiet > 0:
                         waited = time.monotonic()
                         cores = wait_for_quiet(args.wait_quiet)
@@ -818,7 +832,7 @@ def main():
                     upstream_after = unbound_stat(upstream_conf, "total.num.queries")
                     result = {
                         "throughput": throughput, "latency": latency,
-                        "peak_rss_kib": peak_rss_kib(server.pid), "threads": threads(server.pid),
+                        "idle_rss_kib": idle_rss, "peak_rss_kib": peak_rss_kib(server.pid), "threads": threads(server.pid),
                         "upstream_queries": None if upstream_before is None or upstream_after is None
                         else upstream_after - upstream_before,
                     }

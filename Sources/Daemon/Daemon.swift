@@ -93,12 +93,11 @@ public final class Daemon: @unchecked Sendable {
         let config = state.model.config
         queryLog.configure(config)
         operations = Operations(config: config, logger: logger)
-        let observing = Self.observing(queryLog: queryLog, countsQueries: operations.countsQueries)
         engine = QueryEngine(state: state, cache: CacheFactory.make(
             maxEntries: config.cache.maxEntries, maxMemoryMiB: config.cache.maxMemoryMiB, minTTL: config.cache.minTTL,
             maxTTL: config.cache.maxTTL, maxNegativeTTL: config.cache.maxNegativeTTL, serveStale: config.cache.serveStale,
-            staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: operations.observer(with: queryLog.observer),
-            isObserving: observing)
+            staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: queryLog.observer,
+            counter: operations.counter, isObserving: { [queryLog] in queryLog.isEnabled })
         listeners = ListenerSet(options: Self.transportOptions(config), handler: EngineHandler(engine: engine))
         do {
             let passed = try ListenFDs.receiveFromProcess()
@@ -124,6 +123,13 @@ public final class Daemon: @unchecked Sendable {
         notify { try $0.status(summary) }
         notify { try $0.ready() }
         startWatchdog()
+        releaseStartupPages()
+    }
+
+    /// After a load: what it touched of the binary goes back to the kernel (see `StartupPages`).
+    private func releaseStartupPages() {
+        let released = StartupPages.release()
+        logger.debug("start-up pages released", metadata: ["MiB": "\(released >> 20)"])
     }
 
     /// Builds the new state completely and swaps it in; on any error the running state stays
@@ -164,6 +170,7 @@ public final class Daemon: @unchecked Sendable {
             notify { try $0.status("reload failed, serving the previous config: \(String(describing: error).prefix(200))") }
         }
         notify { try $0.ready() }
+        releaseStartupPages()
         return failure
     }
 
@@ -244,13 +251,6 @@ public final class Daemon: @unchecked Sendable {
     static func listenAddresses(_ config: VPCDNSConfig) -> [SocketAddress] {
         var seen: Set<SocketAddress> = []
         return (config.listen + config.vpcs.flatMap(\.servedAddresses)).filter { seen.insert($0).inserted }
-    }
-
-    /// Whether the engine must report queries now: always while they are counted, else while a
-    /// query log is configured (a reload can turn it on or off).
-    private static func observing(queryLog: QueryLogWriter, countsQueries: Bool) -> @Sendable () -> Bool {
-        if countsQueries { return { true } }
-        return { queryLog.isEnabled }
     }
 
     static func transportOptions(_ config: VPCDNSConfig) -> TransportOptions {

@@ -28,21 +28,8 @@ final class Operations: @unchecked Sendable {
         exporter = config.metrics != nil || config.control != nil ? MetricsExporter(version: VPCDNSVersion.current) : nil
     }
 
-    /// Whether every query is counted (metrics or control on), so the engine must always report it.
-    var countsQueries: Bool { exporter?.queries != nil }
-
-    /// What the engine calls per query: the query log's observer and the counters, either or both.
-    func observer(with queryLog: QueryObserver?) -> QueryObserver? {
-        switch (queryLog, exporter?.queries) {
-        case (nil, nil): nil
-        case (let log?, nil): log
-        case (nil, let counters?): { counters.count($0) }
-        case (let log?, let counters?): { event in
-            counters.count(event)
-            log(event)
-        }
-        }
-    }
+    /// What the engine counts every query with: the counters, when metrics or control are on.
+    var counter: (any QueryCounter)? { exporter?.queries }
 
     /// Opens the metrics listener and the control socket; throws when either cannot be set up.
     func start(engine: QueryEngine, tcp: @escaping @Sendable () -> TCPStatistics, queryLogDropped: @escaping @Sendable () -> Int,

@@ -35,6 +35,8 @@ final class PrecompiledAnswers: Sendable {
         let rotationStart: Int
         /// What the model decided, for observers (the records in the order of `bodies[0]`).
         let answer: Answer
+        /// The counted kind of `answer.reason.source`, found once here rather than per query.
+        let source: QueryTally.Source
 
         init(rcode: RCode, answerCount: UInt16, authorityCount: UInt16, bodies: [[UInt8]], pointerOffsets: [Int],
              probeNameLength: Int, rotationStart: Int, answer: Answer) {
@@ -46,6 +48,7 @@ final class PrecompiledAnswers: Sendable {
             self.probeNameLength = probeNameLength
             self.rotationStart = rotationStart
             self.answer = answer
+            source = QueryTally.Source(answer.reason.source)
         }
     }
 

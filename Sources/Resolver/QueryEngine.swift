@@ -15,7 +15,10 @@ public final class QueryEngine: Sendable {
     let inflight = InflightTable<CacheKey, PendingQuery>()
     /// Client queries waiting for an upstream, across all upstream sets (`max_pending_forwards.total`).
     public let waitingForwards = PendingForwards()
+    /// Receives the full event of every query while `isObserving` says so (the query log).
     let observer: QueryObserver?
+    /// Receives the tally of every query (the metrics); cheap enough to run always.
+    let counter: (any QueryCounter)?
     /// Turns the order of rotating precompiled answers (endpoint addresses) for requests that
     /// come without a lane (TCP).
     private let rotation = Atomic<UInt32>(0)
@@ -36,14 +39,15 @@ public final class QueryEngine: Sendable {
     static let maxLanes = 64
 
     /// Whether the observer reads events now (the query log can be turned on and off by a
-    /// reload): while it does not, the fast path builds no event.
+    /// reload): while it does not, no event is built.
     private let isObserving: @Sendable () -> Bool
 
-    public init(state: ServingState, cache: DNSCache, observer: QueryObserver? = nil,
+    public init(state: ServingState, cache: DNSCache, observer: QueryObserver? = nil, counter: (any QueryCounter)? = nil,
                 isObserving: @escaping @Sendable () -> Bool = { true }) {
         current = Mutex(state)
         self.cache = cache
         self.observer = observer
+        self.counter = counter
         self.isObserving = isObserving
         lanes = (0..<Self.maxLanes).map { _ in Lane() }
     }
@@ -91,8 +95,7 @@ public final class QueryEngine: Sendable {
                 return
             }
             if !overTCP, !state.admits(client.ip) {
-                observer?(QueryEvent(client: client, transport: transport, question: nil, rcode: .noError, answers: [], reason: nil,
-                                     fromCache: false, dropped: true, rateLimited: true))
+                observeDropped(client: client, transport: transport, question: nil, reason: nil, rateLimited: true)
                 return
             }
             if let rcode = RequestAdmission.rejection(peek) {
@@ -116,18 +119,18 @@ public final class QueryEngine: Sendable {
         let reason = Reason(view: state.model.view(client: client.ip, local: local).name, source: .notAllowed)
         guard let query = QueryView(bytes, folding: folded), RequestAdmission.rejection(HeaderPeek(bytes)!) == nil,
               let size = FastReply.size(query: query, bodySize: 0, overTCP: transport == .tcp) else {
-            observer?(QueryEvent(client: client, transport: transport, question: nil, rcode: .refused, answers: [],
-                                 reason: reason, fromCache: false, dropped: true))
+            observeDropped(client: client, transport: transport, question: nil, reason: reason)
             return
         }
         send(size: size, sink: sink) { out in
             FastReply.write(into: out, query: query, request: bytes, rcode: .refused, answerCount: 0, authorityCount: 0,
                             body: UnsafeRawBufferPointer(start: nil, count: 0))
         }
+        counter?.count(QueryTally(view: reason.view, transport: transport, type: query.type, rcode: .refused, source: .refused))
         if observes {
-            observe(client: client, transport: transport, question: Question(name: query.questionName(in: bytes), type: query.type,
-                                                                             dnsClass: query.dnsClass),
-                    rcode: .refused, answers: [], reason: reason)
+            observer?(QueryEvent(client: client, transport: transport,
+                                 question: Question(name: query.questionName(in: bytes), type: query.type, dnsClass: query.dnsClass),
+                                 rcode: .refused, answers: [], reason: reason, fromCache: false, dropped: false))
         }
     }
 
@@ -156,6 +159,7 @@ public final class QueryEngine: Sendable {
                 return true
             }
             guard sent else { return false }
+            count(compiled, query: query, transport: transport)
             if observes {
                 var answer = compiled.answer
                 answer.answers = PrecompiledAnswers.rotate(answer.answers, from: compiled.rotationStart, by: turn)
@@ -173,6 +177,7 @@ public final class QueryEngine: Sendable {
                 return true
             }
             guard sent else { return false }
+            count(compiled, query: query, transport: transport)
             if observes { observeFast(query, bytes: bytes, client: client, transport: transport, answer: compiled.answer) }
             return true
         case .notLocal:
@@ -207,6 +212,13 @@ public final class QueryEngine: Sendable {
         guard let lane else { return rotation.add(1, ordering: .relaxed).oldValue }
         lane.rotation &+= 1
         return lane.rotation
+    }
+
+    /// Counts a precompiled answer without touching its records.
+    @inline(__always)
+    private func count(_ compiled: PrecompiledAnswers.Compiled, query: QueryView, transport: QueryEvent.Transport) {
+        counter?.count(QueryTally(view: compiled.answer.reason.view, transport: transport, type: query.type, rcode: compiled.rcode,
+                            source: compiled.source))
     }
 
     private func observeFast(_ query: QueryView, bytes: UnsafeRawBufferPointer, client: SocketAddress,
@@ -248,8 +260,7 @@ public final class QueryEngine: Sendable {
             sink.send(ResponseBuilder.error(.refused, for: request))
             observe(client: client, transport: transport, question: request.question, rcode: .refused, answers: [], reason: reason)
         case .drop(let reason):
-            observer?(QueryEvent(client: client, transport: transport, question: request.question, rcode: .noError,
-                                 answers: [], reason: reason, fromCache: false, dropped: true))
+            observeDropped(client: client, transport: transport, question: request.question, reason: reason)
         case .forward(let upstream, let name, let chain, let reason):
             forward(request, name: name, chain: chain, channel: state.upstreams.channels[upstream], sink: sink,
                     client: client, transport: transport, reason: reason)
@@ -259,10 +270,25 @@ public final class QueryEngine: Sendable {
     /// Whether query events are wanted now.
     var observes: Bool { observer != nil && isObserving() }
 
+    /// Counts an answered query and, while events are wanted, reports its event.
     func observe(client: SocketAddress, transport: QueryEvent.Transport, question: Question?, rcode: RCode,
                  answers: [ResourceRecord], reason: Reason?, fromCache: Bool = false) {
+        counter?.count(QueryTally(reason: reason, transport: transport, type: question?.type, rcode: rcode, fromCache: fromCache))
         guard observes else { return }
         observer?(QueryEvent(client: client, transport: transport, question: question, rcode: rcode, answers: answers,
                              reason: reason, fromCache: fromCache, dropped: false))
+    }
+
+    /// Counts a query that gets no response and, while events are wanted, reports its event.
+    private func observeDropped(client: SocketAddress, transport: QueryEvent.Transport, question: Question?, reason: Reason?,
+                                rateLimited: Bool = false) {
+        var tally = QueryTally(reason: reason, transport: transport, type: question?.type, rcode: .noError, dropped: true)
+        tally.rateLimited = rateLimited
+        counter?.count(tally)
+        guard observes else { return }
+        var event = QueryEvent(client: client, transport: transport, question: question, rcode: .noError, answers: [], reason: reason,
+                               fromCache: false, dropped: true)
+        event.rateLimited = rateLimited
+        observer?(event)
     }
 }

@@ -5,12 +5,10 @@ import Testing
 import VPCModel
 @testable import Telemetry
 
-private let client = SocketAddress("127.0.0.17:5300")!
-
 private func event(view: String?, type: RRType? = .a, rcode: RCode = .noError, source: Reason.Source = .recursion,
-                   transport: QueryEvent.Transport = .udp, fromCache: Bool = false, dropped: Bool = false) -> QueryEvent {
-    QueryEvent(client: client, transport: transport, question: type.map { Question(name: "www.example.test.", type: $0) },
-               rcode: rcode, answers: [], reason: view.map { Reason(view: $0, source: source) }, fromCache: fromCache, dropped: dropped)
+                   transport: QueryEvent.Transport = .udp, fromCache: Bool = false, dropped: Bool = false) -> QueryTally {
+    QueryTally(reason: view.map { Reason(view: $0, source: source) }, transport: transport, type: type, rcode: rcode,
+               fromCache: fromCache, dropped: dropped)
 }
 
 @Suite("per-query counters")
@@ -103,5 +101,22 @@ struct HistogramSampleTests {
             "vpcdns_upstream_latency_seconds_sum{set=\"0\",servers=\"a\\\"b\"} 0.5",
             "vpcdns_upstream_latency_seconds_count{set=\"0\",servers=\"a\\\"b\"} 4",
         ])
+    }
+}
+
+@Suite("counter cells")
+struct CounterBucketsTests {
+    @Test func everyLabelHasItsOwnCell() {
+        for (index, name) in CounterBuckets.types.enumerated() {
+            if let type = RRType(mnemonic: name) { #expect(CounterBuckets.type(type) == index, "\(name)") }
+        }
+        #expect(CounterBuckets.types[CounterBuckets.type(RRType(999))] == "other")
+        #expect(CounterBuckets.types[CounterBuckets.type(nil)] == "none")
+        #expect(CounterBuckets.rcodeCells.count == CounterBuckets.rcodes.count)
+        #expect(CounterBuckets.sourceCells.count == CounterBuckets.sources.count)
+        #expect(CounterBuckets.sourceCells.count == QueryTally.Source.allCases.count)
+        let cells = (0..<2).flatMap { transport in CounterBuckets.types.indices.map { CounterBuckets.requestCell(transport: transport, type: $0) } }
+            + Array(CounterBuckets.rcodeCells) + Array(CounterBuckets.sourceCells)
+        #expect(Set(cells).count == CounterBuckets.cellCount && cells.max() == CounterBuckets.cellCount - 1)
     }
 }
