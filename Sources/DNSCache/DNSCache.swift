@@ -61,7 +61,7 @@ public final class DNSCache: Sendable {
     public func storeForReplies(_ response: Message, for key: CacheKey) -> StoredAnswer? {
         let (result, entry, now) = insert(response, for: key)
         guard case .stored = result, let entry else { return nil }
-        return StoredAnswer(entry: entry, key: key, storedAt: now)
+        return StoredAnswer(entry: entry, key: key, now: now, fixedTTL: nil)
     }
 
     private func insert(_ response: Message, for key: CacheKey) -> (result: StoreResult, entry: CacheEntry?, now: UInt64) {
@@ -116,17 +116,14 @@ public final class DNSCache: Sendable {
     }
 
     /// The answer for `key` when every upstream try failed (RFC 8767): the cached answer, fresh or
-    /// expired for less than `maxStaleAge`, as a message without EDNS whose TTLs are all
-    /// `staleAnswerTTL` when it is expired (counted in `staleAnswers`), counted down otherwise.
-    /// Nil when serve-stale is off or nothing usable is held. The message's ID is 0 and its
-    /// question the key's; the caller makes the client's reply from it.
-    public func staleAnswer(for key: CacheKey) -> Message? {
+    /// expired for less than `maxStaleAge`, whose TTLs are all `staleAnswerTTL` when it is
+    /// expired (counted in `staleAnswers`), counted down otherwise. Nil when serve-stale is off
+    /// or nothing usable is held. The caller replies from it as from a hit (`StoredAnswer.reply`).
+    public func staleAnswer(for key: CacheKey) -> StoredAnswer? {
         guard settings.serveStale else { return nil }
         let now = clock.now()
         guard let entry = withShard(of: key, { $0.lookupStale(hash: $1, key: $2, now: now) }) else { return nil }
-        let bytes = entry.render(id: 0, queryFlags: 0, questionName: key.name, dnssecOK: key.dnssecOK, now: now,
-                                 fixedTTL: now >= entry.expiresAt ? settings.staleAnswerTTL : nil, extraCapacity: 0)
-        return try? Message(wire: bytes)
+        return StoredAnswer(entry: entry, key: key, now: now, fixedTTL: now >= entry.expiresAt ? settings.staleAnswerTTL : nil)
     }
 
     /// The live entry for `key`, once `query`'s question is checked to be the key's.

@@ -86,7 +86,7 @@ extension QueryEngine {
     /// query that waited for it is answered from the stored bytes the way a cache hit is (one
     /// copy plus patches of ID, flags, name case and OPT), or from the stored answer decoded once
     /// when its reply needs the records (`needsMessage`). An answer the cache refuses (TTL 0, no
-    /// SOA, cache off) is relayed as decoded.
+    /// SOA, cache off) is relayed as decoded. Stale answers are served the same way.
     private func completeUpstream(_ key: CacheKey, result: Result<[UInt8], UpstreamError>) {
         var answer: Message?
         if case .success(let bytes) = result, var decoded = try? Message(wire: bytes),
@@ -107,37 +107,38 @@ extension QueryEngine {
             }
             return
         }
-        // The stored answer decoded, at most once, for the replies that need its records.
+        // The stored answer decoded at most once, for the replies (and query events) that need its records.
         var storedMessage: Message?
-        func decodedStored(_ stored: StoredAnswer) -> Message {
-            let decoded = storedMessage ?? stored.message() ?? answer
-            storedMessage = decoded
-            return decoded
-        }
         for pending in inflight.complete(key) {
             release(pending)
-            guard let stored else {
-                respond(pending, with: answer, fromCache: false)
+            if let stored, respond(pending, from: stored, fromCache: false, decoded: {
+                if storedMessage == nil { storedMessage = stored.message() }
+                return storedMessage
+            }) {
                 continue
             }
-            if !pending.needsMessage, let bytes = reply(to: pending, from: stored) {
-                pending.sink.send(bytes)
-                // The records as received (the query log shows data, not TTLs): not decoded again.
-                observe(client: pending.client, transport: pending.transport, question: pending.request.question, rcode: answer.rcode,
-                        answers: answer.answers, reason: pending.reason)
-                continue
-            }
-            respond(pending, with: decodedStored(stored), fromCache: false)
+            respond(pending, with: answer, fromCache: false)
         }
     }
 
-    /// The reply to `pending` copied from `stored`; nil over TCP when only a truncated one fits
-    /// (`respond` then leaves the additional data out instead).
-    private func reply(to pending: PendingQuery, from stored: StoredAnswer) -> [UInt8]? {
+    /// Replies to `pending` from a cached answer: its bytes copied and patched as for a hit; or,
+    /// when the reply needs the records (`needsMessage`) or only a truncated copy fits over TCP
+    /// (`respond` leaves the additional data out instead), from the answer `decoded`. False,
+    /// sending nothing, only when it does not decode.
+    private func respond(_ pending: PendingQuery, from stored: StoredAnswer, fromCache: Bool, decoded: () -> Message?) -> Bool {
         let request = pending.request
-        guard let bytes = stored.reply(to: request.message, edns: ReplyRules.edns(answering: request.edns),
-                                       maxSize: request.maxResponseSize) else { return nil }
-        return pending.transport == .tcp && bytes[2] & 0x02 != 0 ? nil : bytes
+        if !pending.needsMessage,
+           let bytes = stored.reply(to: request.message, edns: ReplyRules.edns(answering: request.edns), maxSize: request.maxResponseSize),
+           pending.transport == .udp || bytes[2] & 0x02 == 0 {
+            pending.sink.send(bytes)
+            // The records are decoded only while query events are wanted (the query log).
+            observe(client: pending.client, transport: pending.transport, question: request.question, rcode: RCode(UInt16(bytes[3] & 0x0f)),
+                    answers: observes ? decoded()?.answers ?? [] : [], reason: pending.reason, fromCache: fromCache)
+            return true
+        }
+        guard let message = decoded() else { return false }
+        respond(pending, with: message, fromCache: fromCache)
+        return true
     }
 
     /// Answers every forwarded query still waiting (as when its upstream failed), at once: a
@@ -162,8 +163,7 @@ extension QueryEngine {
     /// stop. An expired cached answer if the cache still holds one (serve-stale, RFC 8767);
     /// otherwise the upstream's own error answer, or SERVFAIL.
     func answerWithoutUpstream(_ pending: PendingQuery, key: CacheKey, relaying upstream: Message? = nil) {
-        if let stale = cache.staleAnswer(for: key) {
-            respond(pending, with: stale, fromCache: true)
+        if let stale = cache.staleAnswer(for: key), respond(pending, from: stale, fromCache: true, decoded: stale.message) {
             return
         }
         if let upstream {
