@@ -11,6 +11,9 @@ share of sendmsg/recvmmsg is not counted) by the queries answered.
 
     bench/instructions.py before=/tmp/vpcdns-old after=.build/release/vpcdns
 
+A scenario name followed by "+tcp" (e.g. local+tcp) sends the same queries over TCP (dnsperf -m tcp,
+which pipelines up to -q queries on each connection).
+
 Everything runs on 127.0.0.1, as bench/run.py does. Needs valgrind (callgrind_control), dnsperf
 and unbound; the binaries are measured on copies without debug information (objcopy).
 """
@@ -43,16 +46,17 @@ def callgrind(args, *options):
     return subprocess.run(["callgrind_control", *options, str(args)], capture_output=True, text=True)
 
 
-def measure(binary, conf, port, query_file, passes, workdir, label, probe_name):
+def measure(binary, conf, port, query_file, passes, workdir, label, probe_name, mode):
     out = os.path.join(workdir, f"callgrind-{label}.out")
     server = run.Server(f"cg-{label}", ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
                                         binary, "serve", "--config", conf, "--log-level", "warning"], workdir, None)
     try:
         wait_answering(port, probe_name, server.process)
-        run.run_dnsperf(port, query_file, ["-n", "1", "-q", "10", "-t", "30"], None, os.path.join(workdir, f"warm-{label}.txt"))
+        run.run_dnsperf(port, query_file, ["-m", mode, "-n", "1", "-q", "10", "-t", "30"], None,
+                        os.path.join(workdir, f"warm-{label}.txt"))
         callgrind(server.pid, "-i", "on")
         output = os.path.join(workdir, f"dnsperf-{label}.txt")
-        stats, _ = run.run_dnsperf(port, query_file, ["-n", str(passes), "-q", "10", "-t", "30"], None, output)
+        stats, _ = run.run_dnsperf(port, query_file, ["-m", mode, "-n", str(passes), "-q", "10", "-t", "30"], None, output)
         callgrind(server.pid, "-i", "off")
         answered = stats["completed"]
     finally:
@@ -69,7 +73,8 @@ def measure(binary, conf, port, query_file, passes, workdir, label, probe_name):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("binaries", nargs="+", metavar="LABEL=PATH")
-    parser.add_argument("--scenarios", default="local,zone,cached")
+    parser.add_argument("--scenarios", default="local,zone,cached",
+                        help="comma-separated: local, zone, cached, mix; add +tcp to a name for TCP (default local,zone,cached)")
     parser.add_argument("--passes", type=int, default=4, help="times the query file is sent while counting (default 4)")
     parser.add_argument("--endpoints", type=int, default=50)
     parser.add_argument("--forwarded", type=int, default=250)
@@ -112,8 +117,9 @@ def main():
         run.wait_ready(upstream_port, forwarded[0], upstream.process, "upstream unbound")
         for scenario in args.scenarios.split(","):
             for (label, binary), (variant, config) in ((b, c) for b in binaries for c in configs):
-                total, answered = measure(binary, config, port, files[scenario][0], args.passes, workdir,
-                                          f"{label}{variant}-{scenario}", private[0])
+                queries, _, mode = scenario.partition("+")
+                total, answered = measure(binary, config, port, files[queries][0], args.passes, workdir,
+                                          f"{label}{variant}-{scenario}", private[0], mode or "udp")
                 results[(scenario, label + variant)] = (total, answered)
                 run.log(f"{scenario}/{label}{variant}: {total:,} instructions for {answered:,} queries: "
                         f"{total / max(1, answered):,.0f} per query")

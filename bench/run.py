@@ -583,7 +583,8 @@ def perf_summary(path):
 
 # ----------------------------------------------------------------------------- output
 
-SERVER_LABELS = {"vpcdns": "vpcdns", "unbound": "unbound", "vpcdns-2cpu": "vpcdns unpinned", "baseline": "vpcdns baseline"}
+SERVER_LABELS = {"vpcdns": "vpcdns", "unbound": "unbound", "vpcdns-2cpu": "vpcdns unpinned", "vpcdns-metrics": "vpcdns metrics on",
+                 "baseline": "vpcdns baseline"}
 
 
 def fmt(value, digits=1):
@@ -649,6 +650,21 @@ def ratio_table(results):
                   "idle RSS", "peak RSS"], rows)
 
 
+def metrics_table(results):
+    """Metrics on ÷ off: what counting every query costs, from the same run."""
+    rows = []
+    for scenario, _ in SCENARIOS:
+        off, on = results.get((scenario, "vpcdns")), results.get((scenario, "vpcdns-metrics"))
+        if off and on:
+            rows.append([scenario, fmt(off["throughput"]["cpu_us_per_query"], 2), fmt(on["throughput"]["cpu_us_per_query"], 2),
+                         f'{on["throughput"]["cpu_us_per_query"] / off["throughput"]["cpu_us_per_query"]:.2f}',
+                         fmt(off["latency"]["cpu_us_per_query"], 2), fmt(on["latency"]["cpu_us_per_query"], 2),
+                         f'{on["latency"]["cpu_us_per_query"] / off["latency"]["cpu_us_per_query"]:.2f}'])
+    if not rows:
+        return "(needs both vpcdns and vpcdns-metrics in --servers)"
+    return table(["scenario", "CPU µs/query, metrics off", "metrics on", "on / off", "@rate, off", "@rate, on", "on / off"], rows)
+
+
 def median_result(runs):
     """Per-metric median over repeated runs of one (scenario, server)."""
     if len(runs) == 1:
@@ -690,9 +706,9 @@ def main():
     parser.add_argument("--endpoints", type=int, default=50, help=f"interface endpoints in the config (1..{len(SERVICES)}, default 50)")
     parser.add_argument("--forwarded", type=int, default=1000, help="forwarded names in the cached scenario (default 1000)")
     parser.add_argument("--scenarios", default="local,zone,cached,mix", help="comma-separated subset of local,zone,cached,mix")
-    parser.add_argument("--servers", default="vpcdns,unbound,vpcdns-2cpu",
-                        help="comma-separated subset of vpcdns,unbound,vpcdns-2cpu (vpcdns unpinned),baseline "
-                        "(--baseline-bin, pinned)")
+    parser.add_argument("--servers", default="vpcdns,unbound,vpcdns-2cpu,vpcdns-metrics",
+                        help="comma-separated subset of vpcdns,unbound,vpcdns-2cpu (vpcdns unpinned),vpcdns-metrics "
+                        "(pinned, its Prometheus listener on, so every query is counted),baseline (--baseline-bin, pinned)")
     parser.add_argument("--repeat", type=int, help="rounds per scenario, servers alternating; per-metric medians "
                         "are reported (default 2, --quick 1)")
     parser.add_argument("--client-cpu", type=int, default=0, help="CPU dnsperf is pinned to (default 0)")
@@ -706,8 +722,6 @@ def main():
                         help="profile vpcdns (pinned) with perf record -g in each scenario's first closed-loop run "
                         "and print the top costs; implies --keep; those runs' CPU figures include perf's overhead")
     parser.add_argument("--json", help="also write all figures as JSON to this file")
-    parser.add_argument("--metrics", action="store_true",
-                        help="serve vpcdns with its Prometheus listener on, so every query is counted")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (configs, logs, dnsperf output)")
     args = parser.parse_args()
 
@@ -746,7 +760,10 @@ def main():
     # vpcdns config; its zones, as vpcdns serves them, become the peer unbound's local data.
     vpcdns_conf = os.path.join(workdir, "vpcdns.yaml")
     with open(vpcdns_conf, "w") as f:
-        f.write(vpcdns_config(server_port, upstream_port, args.endpoints, free_port() if args.metrics else None))
+        f.write(vpcdns_config(server_port, upstream_port, args.endpoints))
+    metrics_conf = os.path.join(workdir, "vpcdns-metrics.yaml")
+    with open(metrics_conf, "w") as f:
+        f.write(vpcdns_config(server_port, upstream_port, args.endpoints, free_port()))
     with open(os.path.join(workdir, ZONE_FILE), "w") as f:
         f.write(zone_file_text())
     check = subprocess.run([args.bin, "check", "--config", vpcdns_conf], capture_output=True, text=True)
@@ -771,6 +788,7 @@ def main():
         "vpcdns": ([args.bin, "serve", "--config", vpcdns_conf, "--log-level", "warning"], server_cpu),
         "unbound": (["unbound", "-d", "-c", peer_conf], server_cpu),
         "vpcdns-2cpu": ([args.bin, "serve", "--config", vpcdns_conf, "--log-level", "warning"], None),
+        "vpcdns-metrics": ([args.bin, "serve", "--config", metrics_conf, "--log-level", "warning"], server_cpu),
     }
     if args.baseline_bin:
         commands["baseline"] = ([args.baseline_bin, "serve", "--config", vpcdns_conf, "--log-level", "warning"], server_cpu)
@@ -872,6 +890,11 @@ def main():
     out.append("vpcdns / unbound, both pinned to one CPU (QPS: > 1 is better; the rest: < 1 is better)")
     out.append("")
     out.append(ratio_table(results))
+    if any(c == "vpcdns-metrics" for _, c in results):
+        out.append("")
+        out.append("vpcdns with metrics on / off, both pinned to one CPU")
+        out.append("")
+        out.append(metrics_table(results))
     upstream_note = {f"{s}/{c}": r["upstream_queries"] for (s, c), r in results.items()}
     out.append("")
     out.append(f"upstream queries during the measured runs (0 = all answered locally or from cache): {upstream_note}")

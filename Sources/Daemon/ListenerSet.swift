@@ -69,6 +69,7 @@ final class ListenerSet: @unchecked Sendable {
             total.refused += part.refused
             total.closedForPressure += part.closedForPressure
             total.closedIdle += part.closedIdle
+            total.queueTrips += part.queueTrips
         }
         return total
     }

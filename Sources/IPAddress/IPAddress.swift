@@ -21,6 +21,14 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
         return self
     }
 
+    /// 0.0.0.0 or `::`: the wildcard a socket binds to in order to receive on every address.
+    public var isUnspecified: Bool {
+        switch self {
+        case .v4(let address): address.value == 0
+        case .v6(let address): address.high == 0 && address.low == 0
+        }
+    }
+
     public var isIPv4: Bool {
         if case .v4 = self { return true }
         return false

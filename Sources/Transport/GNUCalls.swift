@@ -35,6 +35,9 @@ enum GNUCalls {
 
     private static let accept4Function: Accept4 = unsafeBitCast(symbol("accept4"), to: Accept4.self)
 
+    private typealias SchedGetAffinity = @convention(c) (Int32, Int, UnsafeMutableRawPointer?) -> Int32
+    private static let schedGetAffinityFunction = unsafeBitCast(symbol("sched_getaffinity"), to: SchedGetAffinity.self)
+
     private static func symbol(_ name: String) -> UnsafeMutableRawPointer {
         guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { fatalError("libc lacks \(name)") }
         return address
@@ -47,6 +50,16 @@ enum GNUCalls {
 
     static func sendmmsg(_ fd: Int32, _ headers: UnsafeMutablePointer<MultiMessageHeader>, _ count: UInt32, _ flags: Int32) -> Int32 {
         sendmmsgFunction(fd, UnsafeMutableRawPointer(headers), count, flags)
+    }
+
+    /// The number of CPUs in the calling process's affinity mask (`sched_getaffinity`,
+    /// `CPU_COUNT`), or nil when it cannot be read.
+    static func affinityCPUCount() -> Int? {
+        // A 1024-CPU mask, glibc's `cpu_set_t`.
+        var mask = [UInt64](repeating: 0, count: 16)
+        let status = mask.withUnsafeMutableBytes { schedGetAffinityFunction(0, $0.count, $0.baseAddress) }
+        guard status == 0 else { return nil }
+        return mask.reduce(0) { $0 + $1.nonzeroBitCount }
     }
 
     static func accept4(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>,

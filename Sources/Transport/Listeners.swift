@@ -192,7 +192,7 @@ public final class Listeners: @unchecked Sendable {
                 if count > 1 {
                     try SocketCalls.setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT", endpoint: endpoint)
                 }
-                try UDPReceiver.configure(fd: fd, family: address.family, options: options, endpoint: endpoint)
+                try UDPReceiver.configure(fd: fd, address: address, options: options, endpoint: endpoint)
                 try SocketCalls.bind(fd, target, endpoint: endpoint)
                 if target.port == 0, let local = SocketCalls.localAddress(fd) { target.port = local.port }
             }
@@ -235,7 +235,7 @@ public final class Listeners: @unchecked Sendable {
         try SocketCalls.makeNonBlocking(socket.fd, endpoint: endpoint)
         switch socket.transport {
         case .udp:
-            try UDPReceiver.configure(fd: socket.fd, family: address.family, options: options, endpoint: endpoint)
+            try UDPReceiver.configure(fd: socket.fd, address: address, options: options, endpoint: endpoint)
         case .tcp:
             var listening: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)

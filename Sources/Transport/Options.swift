@@ -27,7 +27,9 @@ public struct TransportOptions: Sendable {
     /// while replies wait is closed.
     public var tcpOutputLimit: Int
     /// UDP sockets per address, bound with SO_REUSEPORT, each with its own serial queue.
-    /// Defaults to the number of online CPUs.
+    /// Defaults to the number of CPUs the process may run on (its affinity mask: `taskset`,
+    /// systemd's `CPUAffinity=`): a socket thread more than there are CPUs to run it only adds
+    /// wake-ups and splits the batches.
     public var udpQueuesPerAddress: Int
     /// SO_RCVBUF for every socket (tried with SO_RCVBUFFORCE first, so root goes past rmem_max).
     public var receiveBufferSize: Int
@@ -60,15 +62,16 @@ public struct TransportOptions: Sendable {
         self.maxTCPQueriesInFlightPerConnection = max(1, maxTCPQueriesInFlightPerConnection)
         self.maxTCPQueriesInFlightPerClient = max(1, maxTCPQueriesInFlightPerClient)
         self.tcpOutputLimit = max(0, tcpOutputLimit)
-        self.udpQueuesPerAddress = max(1, udpQueuesPerAddress ?? Self.onlineCPUs)
+        self.udpQueuesPerAddress = max(1, udpQueuesPerAddress ?? Self.usableCPUs)
         self.receiveBufferSize = receiveBufferSize
         self.udpBatchSize = max(1, udpBatchSize)
         self.udpMaxDatagramsPerEvent = max(1, udpMaxDatagramsPerEvent)
         self.tcpBacklog = tcpBacklog
     }
 
-    static var onlineCPUs: Int {
-        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// The CPUs in the process's affinity mask; the online CPUs if the mask cannot be read.
+    static var usableCPUs: Int {
+        max(1, GNUCalls.affinityCPUCount() ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 }
 

@@ -7,7 +7,11 @@ import IPAddress
 ///   to (IP_PKTINFO / IPV6_PKTINFO in `sendmsg`), so clients that check it accept the reply.
 ///   Sent on the calling thread; a full socket buffer drops it, as the network would.
 /// - TCP: the response is length-framed and queued on the connection, whose serial queue writes
-///   it; pipelined responses go out in the order they are sent, not the order of the requests.
+///   it; pipelined responses go out in the order they reach that queue, not the order of the
+///   requests (RFC 7766 lets them). Sent inside `handle`, on its thread, a response is queued at
+///   once and written together with the others answered in the same read; sent later or from
+///   another thread, it is copied and queued after one trip to the connection's queue (so it
+///   may follow responses sent inside `handle` calls that ran meanwhile).
 ///   A second `send` for the same request is ignored. After the connection closed, or after
 ///   `Listeners.stop`, sending is a no-op.
 public struct ReplyChannel: Sendable {

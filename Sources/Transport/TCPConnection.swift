@@ -6,8 +6,9 @@ import IPAddress
 
 /// One accepted TCP connection: reads 2-byte length-framed requests, hands each to the handler,
 /// and writes the framed replies in the order they are sent. Runs on the registry's queue, which
-/// all TCP connections share; every event does a bounded amount of work (one `recv`, at most
-/// `maxTCPQueriesInFlightPerConnection` requests handed on), and nothing blocks.
+/// all TCP connections share; every event does a bounded amount of work (one `recv`, at most the
+/// requests one receive buffer holds handed on, their inline replies written with one `send`),
+/// and nothing blocks.
 ///
 /// Lifecycle: it stops reading at the peer's EOF (half-close), at `beginDrain`, or while too many
 /// requests are unanswered (per connection or per client) or too many reply bytes wait; it closes
@@ -44,8 +45,10 @@ final class TCPConnection: @unchecked Sendable {
     private var timer: DispatchSourceTimer?
     private var openSources = 0
 
-    private var outbound: [UInt8] = []
-    private var outboundOffset = 0
+    private let outbound = TCPOutput()
+    /// The token of the last request answered and finished inside `handle`, reused for the next
+    /// one; dropped at teardown (it refers back to the connection).
+    private var spareRequest: TCPRequest?
     private var inFlight = 0
     private var lastActivity = DispatchTime.now()
     /// When bytes last left for the peer (or, before any did, when the oldest unwritten reply
@@ -105,7 +108,7 @@ final class TCPConnection: @unchecked Sendable {
     /// bytes when they pile up; nil while it waits for answers or is closing. On the queue.
     var idleSince: DispatchTime? {
         guard !closing else { return nil }
-        if outbound.count > outboundOffset { return lastWriteProgress }
+        if !outbound.isEmpty { return lastWriteProgress }
         return inFlight == 0 ? lastActivity : nil
     }
 
@@ -140,28 +143,52 @@ final class TCPConnection: @unchecked Sendable {
         }
     }
 
-    /// Hands every complete buffered frame to the handler, up to the in-flight caps, and makes
-    /// room for the next frame.
+    /// Hands every complete buffered frame to the handler, up to the in-flight caps, writes the
+    /// replies sent meanwhile in one go, and makes room for the next frame.
+    ///
+    /// A reply the handler sends before it returns is queued at once (see `TCPRequest`); a
+    /// request whose channel the handler did not keep stops counting as in flight as soon as
+    /// `handle` returns. Neither needs a trip back to the queue, so a pipelined segment of
+    /// local answers is answered within this one event.
     private func dispatchRequests() {
         guard let buffer else { return updateReadPause() }
         var start = 0
-        while !closing && !draining && !mustPauseReading && filled - start >= 2 {
+        while filled - start >= 2 {
+            if outbound.count > outputLimit {
+                writeQueued()
+                if closing { return }
+            }
+            guard !closing && !draining && !mustPauseReading else { break }
             let length = Int(buffer.load(fromByteOffset: start, as: UInt8.self)) << 8
                 | Int(buffer.load(fromByteOffset: start + 1, as: UInt8.self))
             guard filled - start - 2 >= length else { break }
             inFlight += 1
             client.inFlight += 1
-            lastActivity = .now()
-            let reply = ReplyChannel(.tcp(TCPRequest(connection: self)))
-            handler.handle(UnsafeRawBufferPointer(start: buffer + start + 2, count: length), origin: origin, reply: reply)
+            var request = spareRequest.take() ?? TCPRequest(connection: self)
+            request.handOn()
+            handler.handle(UnsafeRawBufferPointer(start: buffer + start + 2, count: length), origin: origin,
+                           reply: ReplyChannel(.tcp(request)))
+            request.handlerReturned()
+            if isKnownUniquelyReferenced(&request) {
+                // Nobody kept the channel: the request is done. The client's count reached its
+                // cap only within this call, so no other connection paused for it.
+                request.finishedByConnection()
+                inFlight -= 1
+                client.inFlight -= 1
+                spareRequest = request
+            }
             start += 2 + length
         }
         if start > 0 {
+            lastActivity = .now()
             if filled > start { memmove(buffer, buffer + start, filled - start) }
             filled -= start
         }
         resizeBuffer()
+        writeQueued()
+        guard !closing else { return }
         updateReadPause()
+        finishIfDone()
     }
 
     /// Grows the buffer when the frame it holds the start of does not fit; gives back a large
@@ -186,7 +213,7 @@ final class TCPConnection: @unchecked Sendable {
     /// Too many requests unanswered (on this connection or by this client), or too many reply
     /// bytes the peer has not taken yet.
     private var mustPauseReading: Bool {
-        inFlight >= maxInFlight || client.inFlight >= maxClientInFlight || outbound.count - outboundOffset > outputLimit
+        inFlight >= maxInFlight || client.inFlight >= maxClientInFlight || outbound.count > outputLimit
     }
 
     private func updateReadPause() {
@@ -217,6 +244,9 @@ final class TCPConnection: @unchecked Sendable {
 
     // MARK: replies
 
+    /// A request's reply or its end takes a trip to the queue; on any thread.
+    func tookQueueTrip() { registry.countQueueTrip() }
+
     /// Called (on the queue) by a request's token when its last copy is gone.
     func requestFinished() {
         inFlight -= 1
@@ -230,23 +260,33 @@ final class TCPConnection: @unchecked Sendable {
         finishIfDone()
     }
 
-    /// Queues one framed reply (on the queue) and writes as much as the socket takes.
-    func enqueue(_ framed: [UInt8]) {
+    /// Appends one reply, framed, to what waits to be written; on the queue. `writeQueued`
+    /// writes it. Nothing is queued once the connection is closing.
+    func queueReply(_ bytes: UnsafeRawBufferPointer) {
         guard !closing else { return }
-        if outbound.isEmpty {
-            let sent = framed.withUnsafeBytes { write($0) }
-            guard let sent else { return teardown(.other) }
-            if sent == framed.count { return }
-            lastWriteProgress = .now()
-            outbound.append(contentsOf: framed[sent...])
-        } else {
-            outbound.append(contentsOf: framed)
-        }
-        if writeSuspended, let writeSource {
+        outbound.appendFramed(bytes)
+    }
+
+    /// Queues and writes a reply sent after its request's handler returned or from another
+    /// thread; on the queue.
+    func sendLate(_ bytes: UnsafeRawBufferPointer) {
+        queueReply(bytes)
+        writeQueued()
+        if !closing { updateReadPause() }
+    }
+
+    /// Writes what is queued as far as the socket takes it, unless the write source already
+    /// waits for room (it then writes on its own); on the queue.
+    private func writeQueued() {
+        guard !closing, writeSuspended, !outbound.isEmpty else { return }
+        guard let sent = write(outbound.pending) else { return teardown(.other) }
+        outbound.consume(sent)
+        if outbound.isEmpty { return }
+        lastWriteProgress = .now()
+        if let writeSource {
             writeSource.resume()
             writeSuspended = false
         }
-        updateReadPause()
     }
 
     /// Sends what it can; nil on a fatal socket error.
@@ -270,20 +310,13 @@ final class TCPConnection: @unchecked Sendable {
     /// The write source fired: the socket has room again.
     private func flush() {
         guard !closing else { return }
-        let sent = outbound.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[outboundOffset...])) }
-        guard let sent else { return teardown(.other) }
+        guard let sent = write(outbound.pending) else { return teardown(.other) }
         if sent > 0 { lastWriteProgress = .now() }
-        outboundOffset += sent
-        guard outboundOffset == outbound.count else {
-            if outboundOffset >= 65536 {
-                outbound.removeFirst(outboundOffset)
-                outboundOffset = 0
-            }
+        outbound.consume(sent)
+        guard outbound.isEmpty else {
             if !draining { dispatchRequests() }
             return
         }
-        outbound.removeAll(keepingCapacity: outbound.capacity <= 1 << 14)
-        outboundOffset = 0
         if !writeSuspended, let writeSource {
             writeSource.suspend()
             writeSuspended = true
@@ -336,8 +369,8 @@ final class TCPConnection: @unchecked Sendable {
         }
         timer?.cancel()
         timer = nil
-        outbound = []
-        outboundOffset = 0
+        outbound.removeAll()
+        spareRequest = nil
         buffer?.deallocate()
         buffer = nil
         capacity = 0
@@ -353,34 +386,63 @@ final class TCPConnection: @unchecked Sendable {
     }
 }
 
-/// The token behind one TCP request's `ReplyChannel`. Sending copies the framed reply to the
-/// connection's queue; when the last copy of the channel is gone the request stops counting as
-/// in flight.
+/// The token behind one TCP request's `ReplyChannel`, and its place in the connection's
+/// in-flight count.
+///
+/// A reply sent on the thread that is running the handler, before the handler returns, is on
+/// the connection's queue already: it is queued directly and written with the other replies
+/// of the same read. Any other send (from another thread, or after the handler returned) copies
+/// the reply and takes one trip to the queue. Likewise the request stops counting as in flight
+/// right after `handle` when the handler kept no copy of the channel, and otherwise with one
+/// trip to the queue when the last copy is gone. Each trip counts in `TCPStatistics.queueTrips`.
+/// A token that finished inside `handle` is nobody else's and serves the connection's next
+/// request.
 final class TCPRequest: @unchecked Sendable {
-    // @unchecked: `answered` is touched only on `connection.queue`.
+    // @unchecked: `answered` is touched only on `connection.queue`; `handling` and `finished`
+    // only by `handlingThread` while it runs the queue (`send` compares threads before it reads
+    // `handling`), and `finished` also by `deinit`, after the last reference is gone.
+    // `handOn` rewrites them all, on the queue, only while the connection holds the sole reference.
     private let connection: TCPConnection
+    /// The thread running the connection's queue when the request was handed to the handler.
+    private var handlingThread = pthread_self()
+    private var handling = false
     private var answered = false
+    private var finished = false
 
     init(connection: TCPConnection) { self.connection = connection }
 
+    /// The request is about to be handed to the handler; on the queue.
+    func handOn() {
+        handlingThread = pthread_self()
+        (handling, answered, finished) = (true, false, false)
+    }
+
+    /// The handler returned; later sends take the trip to the queue. By `handlingThread`.
+    func handlerReturned() { handling = false }
+
+    /// The connection stopped counting the request as in flight itself. By `handlingThread`.
+    func finishedByConnection() { finished = true }
+
     func send(_ bytes: UnsafeRawBufferPointer) {
-        let framed = [UInt8](unsafeUninitializedCapacity: bytes.count + 2) { storage, count in
-            storage[0] = UInt8(truncatingIfNeeded: bytes.count >> 8)
-            storage[1] = UInt8(truncatingIfNeeded: bytes.count)
-            if !bytes.isEmpty {
-                UnsafeMutableRawBufferPointer(start: storage.baseAddress! + 2, count: bytes.count).copyMemory(from: bytes)
-            }
-            count = bytes.count + 2
+        if pthread_equal(pthread_self(), handlingThread) != 0 && handling {
+            guard !answered else { return }
+            answered = true
+            connection.queueReply(bytes)
+            return
         }
+        let copy = [UInt8](bytes)
+        connection.tookQueueTrip()
         connection.queue.async { [self] in
             guard !answered else { return }
             answered = true
-            connection.enqueue(framed)
+            copy.withUnsafeBytes { connection.sendLate($0) }
         }
     }
 
     deinit {
+        guard !finished else { return }
         let connection = connection
+        connection.tookQueueTrip()
         connection.queue.async { connection.requestFinished() }
     }
 }

@@ -14,6 +14,10 @@ public struct TCPStatistics: Hashable, Sendable {
     public var closedForPressure: UInt64 = 0
     /// Connections closed because they sat idle (or the peer took no replies) for the idle timeout.
     public var closedIdle: UInt64 = 0
+    /// Trips to the TCP queue that requests took: a reply sent from another thread or after
+    /// its handler returned, or a reply channel let go later (a forwarded answer takes two).
+    /// Answers sent while the handler runs (local answers, cache hits) take none.
+    public var queueTrips: UInt64 = 0
 
     public init() {}
 }
@@ -149,6 +153,11 @@ final class ConnectionRegistry: @unchecked Sendable {
         case .idle: lock.withLock { counters.closedIdle += 1 }
         case .other: break
         }
+    }
+
+    /// Counts one trip of a request to the queue; on any thread.
+    func countQueueTrip() {
+        lock.withLock { counters.queueTrips += 1 }
     }
 
     /// The connection's fd is closed.

@@ -376,13 +376,18 @@ final class UDPReceiver: @unchecked Sendable {
                        origin: origin, reply: reply)
     }
 
-    /// Sets the options a UDP listening socket needs: destination-address reporting and a large
-    /// receive buffer.
-    static func configure(fd: Int32, family: Int32, options: TransportOptions, endpoint: String) throws(TransportError) {
-        if family == AF_INET6 {
-            try SocketCalls.setOption(fd, Int32(IPPROTO_IPV6), Int32(IPV6_RECVPKTINFO), 1, "IPV6_RECVPKTINFO", endpoint: endpoint)
-        } else {
-            try SocketCalls.setOption(fd, Int32(IPPROTO_IP), Int32(IP_PKTINFO), 1, "IP_PKTINFO", endpoint: endpoint)
+    /// Sets the options a UDP listening socket on `address` needs: a large receive buffer, and
+    /// for a wildcard address destination-address reporting (PKTINFO), so that each reply leaves
+    /// from the address its query was sent to. A socket bound to one address needs no PKTINFO:
+    /// every query arrives at, and every reply leaves from, that address, and the kernel is spared
+    /// a control message on every datagram both ways.
+    static func configure(fd: Int32, address: SocketAddress, options: TransportOptions, endpoint: String) throws(TransportError) {
+        if address.ip.isUnspecified {
+            if address.family == AF_INET6 {
+                try SocketCalls.setOption(fd, Int32(IPPROTO_IPV6), Int32(IPV6_RECVPKTINFO), 1, "IPV6_RECVPKTINFO", endpoint: endpoint)
+            } else {
+                try SocketCalls.setOption(fd, Int32(IPPROTO_IP), Int32(IP_PKTINFO), 1, "IP_PKTINFO", endpoint: endpoint)
+            }
         }
         SocketCalls.setReceiveBuffer(fd, size: options.receiveBufferSize)
     }

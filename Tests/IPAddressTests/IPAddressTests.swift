@@ -24,6 +24,11 @@ import Testing
         #expect(address.bytes.count == 16)
     }
 
+    @Test func wildcardsAreUnspecified() {
+        #expect(IPAddress("0.0.0.0")?.isUnspecified == true && IPAddress("::")?.isUnspecified == true)
+        #expect(IPAddress("127.0.0.1")?.isUnspecified == false && IPAddress("::1")?.isUnspecified == false)
+    }
+
     @Test func mappedIPv4Unmaps() {
         #expect(IPAddress("::ffff:10.0.0.1")?.unmapped == IPAddress("10.0.0.1"))
         #expect(IPAddress("::1")?.unmapped == IPAddress("::1"))

@@ -48,6 +48,45 @@ import Glibc
         #expect(answers.first == expected.last)
     }
 
+    /// Answers sent inside `handle` are queued on the spot and their requests stop counting as
+    /// in flight when `handle` returns: with one request allowed in flight, a pipelined segment
+    /// is still answered in order without a single trip back to the queue.
+    @Test func inlineAnswersTakeNoQueueTrips() throws {
+        let listeners = try makeListeners(options: TransportOptions(maxTCPQueriesInFlightPerConnection: 1))
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        let client = try #require(Client.tcp(to: server))
+        defer { close(client) }
+        let queries = (0..<40).map { [UInt8($0), 7] }
+        Client.writeAll(client, queries.flatMap(Client.frame))
+        for query in queries {
+            #expect(Client.readFrame(client) == EchoHandler.response(to: query, local: server.ip, transport: .tcp))
+        }
+        #expect(listeners.tcpStatistics.queueTrips == 0)
+    }
+
+    /// One segment of requests answered three ways: inside `handle`, from another thread while
+    /// `handle` is still running, and from another thread after it returned. Each arrives once
+    /// (second sends are ignored), the inline answers first and in request order, and only the
+    /// others take trips to the queue.
+    @Test func pipelinedInlineAndLateAnswers() throws {
+        let listeners = try makeListeners(handler: MixedHandler())
+        defer { listeners.stop() }
+        let client = try #require(Client.tcp(to: listeners.address(.tcp)))
+        defer { close(client) }
+        let queries = (0..<30).map { [UInt8($0)] }
+        Client.writeAll(client, queries.flatMap(Client.frame))
+        var answers: [[UInt8]] = []
+        while answers.count < queries.count, let answer = Client.readFrame(client) { answers.append(answer) }
+        let inline = queries.filter { $0[0] % 3 == 0 }.map(MixedHandler.response)
+        #expect(Array(answers.prefix(inline.count)) == inline)
+        #expect(answers.sorted { $0.lexicographicallyPrecedes($1) } == queries.map(MixedHandler.response))
+        // A duplicate would have been queued before this request's reply.
+        Client.writeAll(client, Client.frame([99]))
+        #expect(Client.readFrame(client) == MixedHandler.response([99]))
+        #expect(listeners.tcpStatistics.queueTrips >= UInt64(queries.count - inline.count))
+    }
+
     @Test func idleConnectionsAreClosed() throws {
         let listeners = try makeListeners(options: TransportOptions(tcpIdleTimeout: .milliseconds(300)))
         defer { listeners.stop() }
@@ -221,6 +260,24 @@ import Glibc
         #expect(Client.readFrame(client) == [3])
     }
 
+    /// A reply sent inside `handle` leaves at once, but a handler that keeps the channel keeps
+    /// the request in flight until it lets go.
+    @Test func keptChannelStaysInFlightAfterInlineReply() throws {
+        let handler = HoldingHandler(answerAtOnce: true)
+        let listeners = try makeListeners(options: TransportOptions(maxTCPQueriesInFlightPerConnection: 1),
+                                          handler: handler)
+        defer { listeners.stop() }
+        let client = try #require(Client.tcp(to: listeners.address(.tcp)))
+        defer { close(client) }
+        Client.writeAll(client, Client.frame([1]) + Client.frame([2]))
+        #expect(Client.readFrame(client) == [1])
+        usleep(100_000)
+        #expect(handler.seen == [[1]], "the second request waits while the first channel is held")
+        handler.release(reply: true)  // a second send: ignored
+        #expect(handler.waitForRequests(2))
+        #expect(Client.readFrame(client) == [2])
+    }
+
     /// Large answers to a slow reader with a small window: the server writes them in pieces
     /// (partial writes, then the write source) and every byte arrives in order.
     @Test func largeAnswersToSlowReaderArriveWhole() throws {
@@ -289,13 +346,18 @@ import Glibc
 }
 
 /// Keeps each request's reply channel until the test releases it.
+/// With `answerAtOnce`, it also echoes each request inside `handle`.
 final class HoldingHandler: RequestHandler, @unchecked Sendable {
     // @unchecked: guarded by `lock`.
     private let lock = NSCondition()
+    private let answerAtOnce: Bool
     private var requests: [[UInt8]] = []
     private var pending: [(bytes: [UInt8], reply: ReplyChannel)] = []
 
+    init(answerAtOnce: Bool = false) { self.answerAtOnce = answerAtOnce }
+
     func handle(_ request: UnsafeRawBufferPointer, origin: QueryOrigin, reply: ReplyChannel) {
+        if answerAtOnce { reply.send(request) }
         lock.withLock {
             requests.append(Array(request))
             pending.append((Array(request), reply))
@@ -317,5 +379,31 @@ final class HoldingHandler: RequestHandler, @unchecked Sendable {
     func release(reply: Bool) {
         let held = lock.withLock { pending.removeFirst() }
         if reply { held.reply.send(held.bytes) }
+    }
+}
+
+/// Answers requests whose first byte is a multiple of 3 inside `handle`, those with remainder 1
+/// from another thread while `handle` waits for that send, and the rest from another thread
+/// after `handle` returned. Sends a second, ignored reply where it can.
+struct MixedHandler: RequestHandler {
+    static func response(_ request: [UInt8]) -> [UInt8] { request + [0xA5] }
+
+    func handle(_ request: UnsafeRawBufferPointer, origin: QueryOrigin, reply: ReplyChannel) {
+        let response = Self.response(Array(request))
+        switch response[0] % 3 {
+        case 0:
+            reply.send(response)
+            reply.send([0xEE])
+        case 1:
+            let sent = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async {
+                reply.send(response)
+                reply.send([0xEE])
+                sent.signal()
+            }
+            sent.wait()
+        default:
+            DispatchQueue.global().async { reply.send(response) }
+        }
     }
 }

@@ -48,6 +48,21 @@ import Glibc
         #expect(handler.log.all.map(\.local.ip.description) == ["127.0.0.2", "127.0.0.3", "127.0.0.2"])
     }
 
+    /// PKTINFO only where the destination is not known from the bind: a socket bound to one
+    /// address spares the kernel a control message per datagram both ways.
+    @Test(arguments: [("0.0.0.0:0", true), ("127.0.0.1:0", false), ("[::]:0", true), ("[::1]:0", false)])
+    func destinationReportingOnlyOnWildcardSockets(address: String, reports: Bool) throws {
+        let bound = try #require(SocketAddress(address))
+        let fd = socket(bound.family, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        try UDPReceiver.configure(fd: fd, address: bound, options: TransportOptions(), endpoint: address)
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        let (level, option) = bound.ip.isIPv4 ? (Int32(IPPROTO_IP), Int32(IP_PKTINFO)) : (Int32(IPPROTO_IPV6), Int32(IPV6_RECVPKTINFO))
+        #expect(getsockopt(fd, level, option, &value, &length) == 0)
+        #expect((value != 0) == reports)
+    }
+
     @Test func ipv6Loopback() throws {
         let handler = EchoHandler()
         let listeners = try makeListeners("[::1]:0", handler: handler)

@@ -2,6 +2,7 @@
 EDNS answered with udp 4096, responses sized to the client (512 without EDNS, the advertised size
 with it) with TC when cut, dig's TCP retry getting the full answer, TCP pipelining and framing."""
 
+import os
 import socket
 import struct
 import time
@@ -187,3 +188,27 @@ def test_idle_tcp_connection_is_closed(served):
         start = time.monotonic()
         assert sock.recv(10) == b"", "the server sent data instead of closing"
         assert time.monotonic() - start < 4.5
+
+
+def udp_sockets_on(port: int) -> int:
+    """UDP sockets bound to 127.0.0.1:`port` in this network namespace."""
+    wanted = f"0100007F:{port:04X}"
+    with open("/proc/net/udp") as table:
+        return sum(1 for line in table.readlines()[1:] if line.split()[1] == wanted)
+
+
+def test_one_udp_socket_per_cpu_the_daemon_may_run_on(launcher, unbound_upstream):
+    """SO_REUSEPORT sockets per address follow the CPUs in the affinity mask (taskset,
+    CPUAffinity=), not every online CPU: a socket thread with no CPU of its own only splits the
+    batches and adds wake-ups."""
+    config = 'listen: ["127.0.0.1:$PORT"]\nupstreams: ["$UPSTREAM"]\nallow: ["127.0.0.0/8"]\n'
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})
+    try:
+        pinned = launcher.vpcdns(config, UPSTREAM=unbound_upstream.address)
+    finally:
+        os.sched_setaffinity(0, cpus)
+    unpinned = launcher.vpcdns(config, UPSTREAM=unbound_upstream.address)
+    assert udp_sockets_on(pinned.port) == 1
+    assert udp_sockets_on(unpinned.port) == len(cpus)
+    assert pinned.dig(SSM_REGIONAL).status == unpinned.dig(SSM_REGIONAL).status
