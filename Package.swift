@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "DNSCacheTests", dependencies: ["DNSCache", "DNSWire", "Platform"]),
         .testTarget(name: "DNSUpstreamTests", dependencies: ["DNSUpstream", "IPAddress"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "IPAddress"]),
-        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "VPCModel", "VPCConfig", "DNSWire", "DNSCache", "IPAddress"]),
+        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "VPCModel", "VPCConfig", "DNSWire", "DNSCache", "IPAddress", "Platform"]),
         .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport", "Platform"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "IPAddress", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "OperationsTests", dependencies: [

@@ -177,6 +177,29 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
         return now > storedAt ? UInt32(clamping: (now - storedAt) / 1000) : 0
     }
 
+    /// The stored message as the reply to a query with `id`, `queryFlags` and `questionName`
+    /// (see `render`), with `edns` as its OPT record (nil: none), fitted to `maxSize`: when it
+    /// does not fit it is re-encoded with whole RRsets left out and TC set. Nil only if that fails.
+    func reply(id: UInt16, queryFlags: UInt16, questionName: DNSName, dnssecOK: Bool, now: UInt64, fixedTTL: UInt32? = nil,
+               edns: EDNS?, maxSize: Int) -> [UInt8]? {
+        let ednsSize = edns?.encodedSize ?? 0
+        var bytes = render(id: id, queryFlags: queryFlags, questionName: questionName, dnssecOK: dnssecOK, now: now,
+                           fixedTTL: fixedTTL, extraCapacity: ednsSize)
+        guard bytes.count + ednsSize <= maxSize else {
+            // Rare (a large answer to a client without EDNS): decode and truncate by RRsets.
+            guard var message = try? Message(wire: bytes) else { return nil }
+            message.edns = edns
+            return try? message.encode(maxSize: maxSize)
+        }
+        guard let edns else { return bytes }
+        let additionalCount = UInt16(bytes[10]) << 8 | UInt16(bytes[11]) + 1  // ARCOUNT now counts the OPT
+        bytes[10] = UInt8(truncatingIfNeeded: additionalCount >> 8)
+        bytes[11] = UInt8(truncatingIfNeeded: additionalCount)
+        var writer = WireWriter(continuing: consume bytes)
+        guard (try? edns.encode(to: &writer)) != nil else { return nil }
+        return writer.bytes
+    }
+
     /// The stored message as a reply to a query with `id` and `queryFlags` whose question name is
     /// `questionName` (equal to the stored one ignoring case, so of the same length), with TTLs
     /// counted down by the time elapsed, or all set to `fixedTTL` (a stale answer, RFC 8767).
@@ -184,14 +207,9 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
     func render(id: UInt16, queryFlags: UInt16, questionName: DNSName, dnssecOK: Bool, now: UInt64,
                 fixedTTL: UInt32? = nil, extraCapacity: Int) -> [UInt8] {
         let fields = header
-        let query = Header(flags: queryFlags)
-        var replyHeader = Header(id: id, flags: fields.flags)
-        replyHeader.opcode = query.opcode
-        replyHeader.recursionDesired = query.recursionDesired
-        replyHeader.checkingDisabled = query.checkingDisabled
-        // RFC 6840 section 5.8: AD only to clients that showed they understand it.
-        replyHeader.authenticData = replyHeader.authenticData && (query.authenticData || dnssecOK)
-        let flags = replyHeader.flags
+        let storedHeader = Header(flags: fields.flags)
+        let flags = ReplyRules.flags(query: queryFlags, rcode: UInt16(storedHeader.rcodeLow), authenticated: storedHeader.authenticData,
+                                     dnssecOK: dnssecOK)
         let elapsed = elapsedSeconds(at: now)
         let wireLength = Int(fields.wireLength)
         let keyLength = Int(fields.keyLength)

@@ -37,6 +37,16 @@ public struct CacheKey: Hashable, Sendable {
     }
 }
 
+extension CacheKey {
+    /// The name of `query`'s question as the client spelled it, when that question is the key's
+    /// (one question, same name ignoring case, type and class); nil otherwise.
+    func questionName(of query: Message) -> DNSName? {
+        guard query.questions.count == 1, let question = query.questions.first, sameName(question.name, name),
+              question.type == type, question.dnsClass == dnsClass else { return nil }
+        return question.name
+    }
+}
+
 /// Whether two names are equal ignoring ASCII case, as `DNSName.==` decides, but with a
 /// `memcmp` for the usual case of identical bytes and a pointer loop otherwise: `DNSName.==`
 /// goes through ArraySlice indexing across the module boundary and was a quarter of a hit's

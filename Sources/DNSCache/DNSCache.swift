@@ -53,6 +53,19 @@ public final class DNSCache: Sendable {
     ///   are dropped; the OPT record is never stored.
     @discardableResult
     public func store(_ response: Message, for key: CacheKey) -> StoreResult {
+        insert(response, for: key).result
+    }
+
+    /// Stores `response` as `store(_:for:)` does and returns the entry made, so that the queries
+    /// that waited for this answer are answered from the same bytes as every later hit (nil when
+    /// the answer is not cached).
+    public func storeForReplies(_ response: Message, for key: CacheKey) -> StoredAnswer? {
+        let (result, entry, now) = insert(response, for: key)
+        guard case .stored = result, let entry else { return nil }
+        return StoredAnswer(entry: entry, key: key, now: now, fixedTTL: nil)
+    }
+
+    private func insert(_ response: Message, for key: CacheKey) -> (result: StoreResult, entry: CacheEntry?, now: UInt64) {
         let now = clock.now()
         let made: Result<CacheEntry, StoreResult.NotCached> = settings.maxEntries > 0
             ? CacheEntry.make(from: response, for: key, settings: settings, now: now)
@@ -60,10 +73,10 @@ public final class DNSCache: Sendable {
         switch made {
         case .success(let entry):
             withShard(of: key) { $0.insert(entry, hash: $1, key: $2, now: now) }
-            return .stored(ttl: entry.ttl, negative: entry.negative)
+            return (.stored(ttl: entry.ttl, negative: entry.negative), entry, now)
         case .failure(let reason):
             withShard(of: key) { shard, _, _ in shard.countUncacheable() }
-            return .notCached(reason)
+            return (.notCached(reason), nil, now)
         }
     }
 
@@ -81,30 +94,17 @@ public final class DNSCache: Sendable {
     /// The final reply bytes for `query` from the cache, or nil on a miss (an expired entry is
     /// removed and counts as a miss).
     ///
-    /// The reply has the query's ID, opcode, RD and CD, the question as the client spelled it,
-    /// QR and RA set, AA and TC clear, AD only if the client set AD or DO, every TTL counted down
-    /// by the seconds since the answer was stored, and `edns` as its OPT record (nil: none).
+    /// The reply has the query's ID, the flags `ReplyRules.flags` makes from the query's (AD only
+    /// if the stored answer had it and the client set AD or DO), the question as the client
+    /// spelled it, every TTL counted down by the seconds since the answer was stored, and `edns`
+    /// as its OPT record (nil: none; for a client, `ReplyRules.edns(answering:)` of its query's).
     /// When it does not fit in `maxSize` (512 without EDNS, the client's payload size, 65535
     /// over TCP) it is re-encoded with whole RRsets left out and TC set.
     /// `query` must have the key's question; if not, this is a miss.
     public func lookupWire(_ key: CacheKey, query: Message, edns: EDNS?, maxSize: Int) -> [UInt8]? {
         guard let (entry, now, name) = find(key, query: query) else { return nil }
-        let ednsSize = edns?.encodedSize ?? 0
-        var bytes = entry.render(id: query.header.id, queryFlags: query.header.flags, questionName: name,
-                                 dnssecOK: key.dnssecOK, now: now, extraCapacity: ednsSize)
-        guard bytes.count + ednsSize <= maxSize else {
-            // Rare (a large answer to a client without EDNS): decode and truncate by RRsets.
-            guard var message = try? Message(wire: bytes) else { return nil }
-            message.edns = edns
-            return try? message.encode(maxSize: maxSize)
-        }
-        guard let edns else { return bytes }
-        let additionalCount = UInt16(bytes[10]) << 8 | UInt16(bytes[11]) + 1  // ARCOUNT now counts the OPT
-        bytes[10] = UInt8(truncatingIfNeeded: additionalCount >> 8)
-        bytes[11] = UInt8(truncatingIfNeeded: additionalCount)
-        var writer = WireWriter(continuing: consume bytes)
-        guard (try? edns.encode(to: &writer)) != nil else { return nil }
-        return writer.bytes
+        return entry.reply(id: query.header.id, queryFlags: query.header.flags, questionName: name, dnssecOK: key.dnssecOK,
+                           now: now, edns: edns, maxSize: maxSize)
     }
 
     /// The reply to `query` from the cache as a message without EDNS (the caller sets `edns`),
@@ -117,30 +117,25 @@ public final class DNSCache: Sendable {
     }
 
     /// The answer for `key` when every upstream try failed (RFC 8767): the cached answer, fresh or
-    /// expired for less than `maxStaleAge`, as a message without EDNS whose TTLs are all
-    /// `staleAnswerTTL` when it is expired (counted in `staleAnswers`), counted down otherwise.
-    /// Nil when serve-stale is off or nothing usable is held. The message's ID is 0 and its
-    /// question the key's; the caller makes the client's reply from it.
-    public func staleAnswer(for key: CacheKey) -> Message? {
+    /// expired for less than `maxStaleAge`, whose TTLs are all `staleAnswerTTL` when it is
+    /// expired (counted in `staleAnswers`), counted down otherwise. Nil when serve-stale is off
+    /// or nothing usable is held. The caller replies from it as from a hit (`StoredAnswer.reply`).
+    public func staleAnswer(for key: CacheKey) -> StoredAnswer? {
         guard settings.serveStale else { return nil }
         let now = clock.now()
         guard let entry = withShard(of: key, { $0.lookupStale(hash: $1, key: $2, now: now) }) else { return nil }
-        let bytes = entry.render(id: 0, queryFlags: 0, questionName: key.name, dnssecOK: key.dnssecOK, now: now,
-                                 fixedTTL: now >= entry.expiresAt ? settings.staleAnswerTTL : nil, extraCapacity: 0)
-        return try? Message(wire: bytes)
+        return StoredAnswer(entry: entry, key: key, now: now, fixedTTL: now >= entry.expiresAt ? settings.staleAnswerTTL : nil)
     }
 
     /// The live entry for `key`, once `query`'s question is checked to be the key's.
     private func find(_ key: CacheKey, query: Message) -> (CacheEntry, UInt64, DNSName)? {
-        guard query.questions.count == 1, let question = query.questions.first, sameName(question.name, key.name),
-              question.type == key.type, question.dnsClass == key.dnsClass
-        else {
+        guard let name = key.questionName(of: query) else {
             withShard(of: key) { shard, _, _ in shard.countMiss() }
             return nil
         }
         let now = clock.now()
         guard let entry = withShard(of: key, { $0.lookup(hash: $1, key: $2, now: now) }) else { return nil }
-        return (entry, now, question.name)
+        return (entry, now, name)
     }
 
     /// Drops every entry (counted as `removed`).

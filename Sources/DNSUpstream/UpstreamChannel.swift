@@ -176,16 +176,19 @@ public final class UpstreamChannel: @unchecked Sendable {
         receiveBuffer.deallocate()
     }
 
-    /// Sends a DNS query (raw wire bytes, the client's ID inside). `completion` runs exactly once, on the
-    /// channel's queue and never inside `send`, with the raw answer whose ID is the query's own ID again,
-    /// or an error: `.timeout` at the latest after `configuration.deadline`
-    /// (`timeout × tries × servers`), `.destroyed` after `shutdown()`.
+    /// Sends a DNS query (raw wire bytes; its ID is not used). `completion` runs exactly once, on
+    /// the channel's queue and never inside `send`, with the raw answer as received, or an error:
+    /// `.timeout` at the latest after `configuration.deadline` (`timeout × tries × servers`),
+    /// `.destroyed` after `shutdown()`.
     ///
     /// The query goes upstream with a fresh random ID, unique among this channel's outstanding
     /// queries, the letters of its name in random case (unless `configuration.randomizesCase` is
     /// off: then the answer's name may have any case), over UDP from a socket of its own on a
-    /// random port; only an answer matching all of these is taken, and the client's ID and name
-    /// are restored in it. SERVFAIL or REFUSED makes the channel ask the next server at once; the
+    /// random port; only an answer matching all of these is taken. The answer keeps that random
+    /// ID (callers match answers to queries by their completion, not by ID); its question section
+    /// is put back as the query spelled it, undoing the case randomization, so that names the
+    /// answer compresses against the question read as the caller asked them (as
+    /// `randomizesCase` off would give). SERVFAIL or REFUSED makes the channel ask the next server at once; the
     /// last server's answer with any RCODE (REFUSED, SERVFAIL, ...) is returned as bytes, as is an
     /// earlier server's error answer when the later ones fail. UDP answers with TC set (or over
     /// 4096 bytes) are fetched again over TCP by c-ares.
@@ -232,9 +235,8 @@ public final class UpstreamChannel: @unchecked Sendable {
         let now = DispatchTime.now()
         let context = QueryContext(
             owner: self,
-            clientID: UInt16(query[0]) << 8 | UInt16(query[1]),
             upstreamID: upstreamID,
-            clientQuestion: Array(query[UpstreamWire.headerSize..<questionEnd]),
+            askedQuestion: Array(query[UpstreamWire.headerSize..<questionEnd]),
             upstreamQuestion: Array(upstreamQuery[UpstreamWire.headerSize..<questionEnd]),
             started: now,
             deadline: now + queryDeadline,
@@ -413,10 +415,9 @@ struct PendingCompletion {
 final class QueryContext {
     /// Callbacks run only inside ares_* calls the owner makes, so it is alive whenever one runs.
     unowned(unsafe) let owner: UpstreamChannel
-    let clientID: UInt16
     let upstreamID: UInt16
-    /// The question section as the client sent it, restored in the answer.
-    let clientQuestion: [UInt8]
+    /// The question section as the caller sent it, restored in the answer.
+    let askedQuestion: [UInt8]
     /// The question section as sent upstream (name in random case when the channel randomizes
     /// case), which the answer must echo.
     let upstreamQuestion: [UInt8]
@@ -429,12 +430,11 @@ final class QueryContext {
     /// `steer` marked it for c-ares.
     var heldAnswer: [UInt8]?
 
-    init(owner: UpstreamChannel, clientID: UInt16, upstreamID: UInt16, clientQuestion: [UInt8], upstreamQuestion: [UInt8],
+    init(owner: UpstreamChannel, upstreamID: UInt16, askedQuestion: [UInt8], upstreamQuestion: [UInt8],
          started: DispatchTime, deadline: DispatchTime, completion: @escaping @Sendable (Result<[UInt8], UpstreamError>) -> Void) {
         self.owner = owner
-        self.clientID = clientID
         self.upstreamID = upstreamID
-        self.clientQuestion = clientQuestion
+        self.askedQuestion = askedQuestion
         self.upstreamQuestion = upstreamQuestion
         self.started = started
         self.deadline = deadline
@@ -442,7 +442,7 @@ final class QueryContext {
     }
 
     /// The `ares_send` callback: balances the retain of `start`, copies the answer (valid only now),
-    /// puts back what `steer` marked, and restores the client's ID and question in it.
+    /// puts back what `steer` marked, and restores the question as it was asked.
     static func finished(_ argument: UnsafeMutableRawPointer?, status: Int32, answer: UnsafeMutablePointer<UInt8>?, length: Int32) {
         guard let argument else { return }
         let context = Unmanaged<QueryContext>.fromOpaque(argument).takeRetainedValue()
@@ -465,11 +465,9 @@ final class QueryContext {
         }
         let result: Result<[UInt8], UpstreamError>
         if var bytes {
-            bytes[0] = UInt8(truncatingIfNeeded: context.clientID >> 8)
-            bytes[1] = UInt8(truncatingIfNeeded: context.clientID)
-            let questionEnd = UpstreamWire.headerSize + context.clientQuestion.count
+            let questionEnd = UpstreamWire.headerSize + context.askedQuestion.count
             if bytes.count >= questionEnd, bytes[4] == 0, bytes[5] == 1 {
-                bytes.replaceSubrange(UpstreamWire.headerSize..<questionEnd, with: context.clientQuestion)
+                bytes.replaceSubrange(UpstreamWire.headerSize..<questionEnd, with: context.askedQuestion)
             }
             result = .success(bytes)
         } else if status == ARES_SUCCESS {

@@ -34,9 +34,9 @@ public enum WireProvenance {
               question.dnsClass == .chaos, question.type == .txt, question.name.isSubdomain(of: suffix),
               question.name.labelCount > suffix.labelCount
         else { return nil }
-        let maxSize = ResponseBuilder.maxResponseSize(for: query.edns, overTCP: overTCP)
+        let maxSize = ReplyRules.maxSize(payloadSize: query.edns?.udpPayloadSize, overTCP: overTCP)
         var response = Message(header: ResponseBuilder.responseHeader(for: query.header), questions: [question],
-                               edns: ResponseBuilder.responseEDNS(for: query.edns))
+                               edns: ReplyRules.edns(answering: query.edns))
         guard allowed.contains(where: { $0.contains(client.ip.unmapped) }), let asked = innerQuestion(question.name) else {
             response.rcode = allowed.contains(where: { $0.contains(client.ip.unmapped) }) ? .formErr : .refused
             return try? response.encode(maxSize: maxSize)

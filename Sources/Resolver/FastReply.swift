@@ -4,15 +4,12 @@ import DNSWire
 /// client spelled it, a precompiled body, and the OPT record; the same bytes `ResponseBuilder`
 /// would encode for the same sections, without building a message.
 enum FastReply {
-    /// Bytes of the OPT record vpcdns answers with (root owner, no options).
-    static let optSize = 11
-
     /// The reply's size, or nil when it exceeds what the client can take (the model's slow path
     /// then truncates it by RRsets).
     @inline(__always)
     static func size(query: QueryView, bodySize: Int, overTCP: Bool) -> Int? {
-        let size = query.questionEnd + bodySize + (query.edns == nil ? 0 : optSize)
-        return size <= ResponseBuilder.maxResponseSize(payloadSize: query.edns?.udpPayloadSize, overTCP: overTCP) ? size : nil
+        let size = query.questionEnd + bodySize + (query.edns == nil ? 0 : ReplyRules.optSize)
+        return size <= ReplyRules.maxSize(payloadSize: query.edns?.udpPayloadSize, overTCP: overTCP) ? size : nil
     }
 
     /// Writes the reply into `out` (exactly `size(...)` bytes): the query's header and question,
@@ -23,7 +20,7 @@ enum FastReply {
                       pointerOffsets: [Int] = [], shift: Int = 0) {
         let base = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
         base.initialize(from: request.baseAddress!.assumingMemoryBound(to: UInt8.self), count: query.questionEnd)
-        store(ResponseBuilder.responseFlags(query: query.flags, rcode: rcode), at: base + 2)
+        store(ReplyRules.flags(query: query.flags, rcode: rcode.rawValue), at: base + 2)
         store(answerCount, at: base + 6)
         store(authorityCount, at: base + 8)
         store(query.edns == nil ? 0 : 1, at: base + 10)
@@ -38,16 +35,7 @@ enum FastReply {
             position += body.count
         }
         if let edns = query.edns {
-            // Our payload size, the client's DO bit (RFC 3225), version 0, no extended RCODE.
-            let opt = base + position
-            opt[0] = 0
-            store(RRType.opt.rawValue, at: opt + 1)
-            store(UInt16(RequestAdmission.maxUDPPayload), at: opt + 3)
-            opt[5] = 0
-            opt[6] = 0
-            opt[7] = edns.dnssecOK ? 0x80 : 0
-            opt[8] = 0
-            store(0, at: opt + 9)
+            ReplyRules.writeOPT(dnssecOK: edns.dnssecOK, to: base + position)
         }
     }
 

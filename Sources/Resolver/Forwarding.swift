@@ -15,6 +15,15 @@ struct PendingQuery: Sendable {
     let reason: Reason
     /// The upstream set's count of waiting queries, which this query holds a place in.
     let setPending: PendingForwards
+
+    /// Whether its reply is built from the decoded answer rather than copied from stored bytes:
+    /// local CNAMEs go in front of the upstream's records, a chain the DNS Firewall still
+    /// inspects needs its records, and a firewall match logs the answer it let through.
+    var needsMessage: Bool { Self.needsMessage(chain: chain, reason: reason) }
+
+    static func needsMessage(chain: [ResourceRecord], reason: Reason) -> Bool {
+        !chain.isEmpty || (reason.firewall.map { $0.pendingInspection != nil || $0.match != nil } ?? false)
+    }
 }
 
 extension QueryEngine {
@@ -30,10 +39,8 @@ extension QueryEngine {
                                      sink: Sink, client: SocketAddress, transport: QueryEvent.Transport, reason: Reason) {
         let key = CacheKey(name: name, type: request.question.type, dnsClass: .internet,
                            dnssecOK: request.edns?.dnssecOK ?? false, upstreamSet: channel.id)
-        // A chain the DNS Firewall still inspects, and the answers of a firewall match (logged
-        // even from the cache), need the decoded answer, not stored bytes.
-        let decodes = reason.firewall.map { $0.pendingInspection != nil || $0.match != nil } ?? false
-        if chain.isEmpty, !decodes, let bytes = cache.lookupWire(key, query: request.message, edns: ResponseBuilder.responseEDNS(for: request.edns),
+        let needsMessage = PendingQuery.needsMessage(chain: chain, reason: reason)
+        if !needsMessage, let bytes = cache.lookupWire(key, query: request.message, edns: ReplyRules.edns(answering: request.edns),
                                                        maxSize: request.maxResponseSize) {
             sink.send(bytes)
             // Observers get the stored reply's RCODE (NOERROR or NXDOMAIN: nothing else is cached)
@@ -44,10 +51,12 @@ extension QueryEngine {
         }
         let pending = PendingQuery(request: request, chain: chain, sink: sink, client: client, transport: transport, reason: reason,
                                    setPending: channel.pending)
-        if !chain.isEmpty || decodes, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
+        if needsMessage, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
             respond(pending, with: cached, fromCache: true)
             return
         }
+        // ID 0: the channel gives every query a random ID of its own, and the answer comes back
+        // with it; nobody here reads it.
         var header = Header(id: 0)
         header.recursionDesired = true
         let query = Message(header: header, questions: [Question(name: name, type: key.type)],
@@ -73,8 +82,11 @@ extension QueryEngine {
         }
     }
 
-    /// Decodes the upstream's answer, scrubs it to the question's chain, caches it, and answers
-    /// every query that waited for it.
+    /// Decodes the upstream's answer, scrubs it to the question's chain, and stores it; every
+    /// query that waited for it is answered from the stored bytes the way a cache hit is (one
+    /// copy plus patches of ID, flags, name case and OPT), or from the stored answer decoded once
+    /// when its reply needs the records (`needsMessage`). An answer the cache refuses (TTL 0, no
+    /// SOA, cache off) is relayed as decoded. Stale answers are served the same way.
     private func completeUpstream(_ key: CacheKey, result: Result<[UInt8], UpstreamError>) {
         var answer: Message?
         if case .success(let bytes) = result, var decoded = try? Message(wire: bytes),
@@ -84,18 +96,49 @@ extension QueryEngine {
             decoded.header.authenticData = false
             AnswerScrubber.scrub(&decoded, question: decoded.questions[0])
             answer = decoded
-            cache.store(decoded, for: key)
         }
+        // The cache refuses SERVFAIL and REFUSED itself (counting them as uncacheable).
+        let stored = answer.flatMap { cache.storeForReplies($0, for: key) }
         // An upstream SERVFAIL or REFUSED is relayed only when no stale answer can replace it.
-        let failed = answer.map { $0.rcode == .servFail || $0.rcode == .refused } ?? true
-        for pending in inflight.complete(key) {
-            release(pending)
-            if let answer, !failed {
-                respond(pending, with: answer, fromCache: false)
-            } else {
+        guard let answer, answer.rcode != .servFail, answer.rcode != .refused else {
+            for pending in inflight.complete(key) {
+                release(pending)
                 answerWithoutUpstream(pending, key: key, relaying: answer)
             }
+            return
         }
+        // The stored answer decoded at most once, for the replies (and query events) that need its records.
+        var storedMessage: Message?
+        for pending in inflight.complete(key) {
+            release(pending)
+            if let stored, respond(pending, from: stored, fromCache: false, decoded: {
+                if storedMessage == nil { storedMessage = stored.message() }
+                return storedMessage
+            }) {
+                continue
+            }
+            respond(pending, with: answer, fromCache: false)
+        }
+    }
+
+    /// Replies to `pending` from a cached answer: its bytes copied and patched as for a hit; or,
+    /// when the reply needs the records (`needsMessage`) or only a truncated copy fits over TCP
+    /// (`respond` leaves the additional data out instead), from the answer `decoded`. False,
+    /// sending nothing, only when it does not decode.
+    private func respond(_ pending: PendingQuery, from stored: StoredAnswer, fromCache: Bool, decoded: () -> Message?) -> Bool {
+        let request = pending.request
+        if !pending.needsMessage,
+           let bytes = stored.reply(to: request.message, edns: ReplyRules.edns(answering: request.edns), maxSize: request.maxResponseSize),
+           pending.transport == .udp || bytes[2] & 0x02 == 0 {
+            pending.sink.send(bytes)
+            // The records are decoded only while query events are wanted (the query log).
+            observe(client: pending.client, transport: pending.transport, question: request.question, rcode: RCode(UInt16(bytes[3] & 0x0f)),
+                    answers: observes ? decoded()?.answers ?? [] : [], reason: pending.reason, fromCache: fromCache)
+            return true
+        }
+        guard let message = decoded() else { return false }
+        respond(pending, with: message, fromCache: fromCache)
+        return true
     }
 
     /// Answers every forwarded query still waiting (as when its upstream failed), at once: a
@@ -120,8 +163,7 @@ extension QueryEngine {
     /// stop. An expired cached answer if the cache still holds one (serve-stale, RFC 8767);
     /// otherwise the upstream's own error answer, or SERVFAIL.
     func answerWithoutUpstream(_ pending: PendingQuery, key: CacheKey, relaying upstream: Message? = nil) {
-        if let stale = cache.staleAnswer(for: key) {
-            respond(pending, with: stale, fromCache: true)
+        if let stale = cache.staleAnswer(for: key), respond(pending, from: stale, fromCache: true, decoded: stale.message) {
             return
         }
         if let upstream {

@@ -187,7 +187,7 @@ public final class QueryEngine: Sendable {
             header.isResponse = false
             let edns = query.ednsValue
             let request = Request(message: Message(header: header, questions: [question], edns: edns), question: question,
-                                  maxResponseSize: ResponseBuilder.maxResponseSize(payloadSize: query.edns?.udpPayloadSize, overTCP: overTCP))
+                                  maxResponseSize: ReplyRules.maxSize(payloadSize: query.edns?.udpPayloadSize, overTCP: overTCP))
             let viewName = viewIndex < model.views.count ? model.views[viewIndex].name : model.defaultView.name
             forward(request, name: name, chain: [], channel: state.upstreams.channel(for: .configured), sink: sink, client: client,
                     transport: transport, reason: Reason(view: viewName, source: .recursion))

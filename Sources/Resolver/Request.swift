@@ -22,9 +22,6 @@ public enum Admission: Sendable {
 /// The hardening at the door (RFC 1035, 6891; STYLE.md): header checked first, hostile input
 /// assumed, every failure mapped to the response a client can act on.
 public enum RequestAdmission {
-    /// The payload size vpcdns advertises and honours at most (AWS-DNS-RULES 7.3).
-    public static let maxUDPPayload = 4096
-
     public static func admit(_ bytes: UnsafeRawBufferPointer, overTCP: Bool) -> Admission {
         guard let peek = HeaderPeek(bytes) else { return .dropped(reason: "shorter than a header") }
         guard !peek.header.isResponse else { return .dropped(reason: "QR set in a request") }
@@ -53,7 +50,7 @@ public enum RequestAdmission {
             return .rejected(ResponseBuilder.error(.refused, for: message, overTCP: overTCP), .refused)
         }
         return .accepted(Request(message: message, question: question,
-                                 maxResponseSize: ResponseBuilder.maxResponseSize(for: message.edns, overTCP: overTCP)))
+                                 maxResponseSize: ReplyRules.maxSize(payloadSize: message.edns?.udpPayloadSize, overTCP: overTCP)))
     }
 
     /// The header checks made before anything else is read (miekg/dns's accept rules): opcode

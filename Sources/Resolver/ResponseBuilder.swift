@@ -1,37 +1,11 @@
 import DNSWire
 
-/// Builds responses the way the VPC resolver sends them: `qr rd ra`, AA never set
-/// (AWS-DNS-RULES 3.10), EDNS answered with `udp: 4096` (7.3), sized to what the client can take.
+/// Builds responses from sections, with the header, OPT record and size limit `ReplyRules` sets
+/// for every reply (`qr rd ra`, AA never set, EDNS answered with `udp: 4096`).
 public enum ResponseBuilder {
-    /// 512 without EDNS, the advertised size (at least 512, at most 4096) with it, 65535 over TCP.
-    public static func maxResponseSize(for edns: EDNS?, overTCP: Bool) -> Int {
-        maxResponseSize(payloadSize: edns?.udpPayloadSize, overTCP: overTCP)
-    }
-
-    /// The same rule from the OPT record's payload size alone (nil: no OPT record).
-    @inline(__always)
-    public static func maxResponseSize(payloadSize: UInt16?, overTCP: Bool) -> Int {
-        if overTCP { return 65535 }
-        guard let payloadSize else { return 512 }
-        return min(max(Int(payloadSize), 512), RequestAdmission.maxUDPPayload)
-    }
-
     /// The header of a response to `query`: ID, opcode, RD and CD copied; QR and RA set.
     public static func responseHeader(for query: Header) -> Header {
-        Header(id: query.id, flags: responseFlags(query: query.flags, rcode: .noError))
-    }
-
-    /// The flags of a response to a query with `query` flags: QR and RA set, opcode, RD and CD
-    /// copied, AA, TC and AD clear, and the low four bits of `rcode`.
-    @inline(__always)
-    static func responseFlags(query: UInt16, rcode: RCode) -> UInt16 {
-        0x8080 | query & 0x7910 | rcode.rawValue & 0xf
-    }
-
-    /// The OPT record of a response: our payload size, the client's DO bit echoed (RFC 3225).
-    public static func responseEDNS(for query: EDNS?) -> EDNS? {
-        guard let query else { return nil }
-        return EDNS(udpPayloadSize: UInt16(RequestAdmission.maxUDPPayload), dnssecOK: query.dnssecOK)
+        Header(id: query.id, flags: ReplyRules.flags(query: query.flags, rcode: RCode.noError.rawValue))
     }
 
     /// A complete response with the given sections, encoded to fit the client.
@@ -39,7 +13,7 @@ public enum ResponseBuilder {
                                 authorities: [ResourceRecord] = [], additionals: [ResourceRecord] = []) -> [UInt8] {
         var message = Message(header: responseHeader(for: request.message.header), questions: [request.question],
                               answers: answers, authorities: authorities, additionals: additionals,
-                              edns: responseEDNS(for: request.edns))
+                              edns: ReplyRules.edns(answering: request.edns))
         message.rcode = rcode
         return encoded(message, maxSize: request.maxResponseSize)
     }
@@ -47,9 +21,10 @@ public enum ResponseBuilder {
     /// An error response echoing the query's question section (if it had exactly one question).
     public static func error(_ rcode: RCode, for query: Message, overTCP: Bool) -> [UInt8] {
         var message = Message(header: responseHeader(for: query.header),
-                              questions: query.questions.count == 1 ? query.questions : [], edns: responseEDNS(for: query.edns))
+                              questions: query.questions.count == 1 ? query.questions : [],
+                              edns: ReplyRules.edns(answering: query.edns))
         message.rcode = rcode
-        return encoded(message, maxSize: maxResponseSize(for: query.edns, overTCP: overTCP))
+        return encoded(message, maxSize: ReplyRules.maxSize(payloadSize: query.edns?.udpPayloadSize, overTCP: overTCP))
     }
 
     /// An error response to an admitted request.

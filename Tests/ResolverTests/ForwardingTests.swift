@@ -1,6 +1,7 @@
 import DNSCache
 import DNSWire
 import IPAddress
+import Platform
 import Resolver
 import Testing
 import VPCConfig
@@ -52,6 +53,47 @@ import VPCModel
         let again = ask(engine, "www.example.org.")
         #expect(again.count == 1)
         #expect(upstream.queryCount == 1)
+    }
+
+    /// Queries that waited for one upstream answer get the stored bytes: exactly what a cache hit
+    /// gives each of them afterwards (its ID, its spelling of the name, its OPT record), with the
+    /// cache's TTL policy applied (`max_ttl` 60; the upstream said 300). The upstream is asked once.
+    @Test func waitersGetTheBytesOfALaterCacheHit() async throws {
+        let upstream = try CountingUpstream(delay: .milliseconds(300))
+        defer { upstream.stop() }
+        let cache = DNSCache(settings: CacheSettings(maxTTL: 60), clock: ManualClock(milliseconds: 5_000))
+        let engine = QueryEngine(state: try Self.state(upstream: upstream.address), cache: cache)
+        defer { engine.state.upstreams.shutdown() }
+        let spellings = ["www.example.org.", "WWW.Example.ORG.", "wWw.eXaMpLe.OrG."]
+        func query(_ index: Int) -> [UInt8] {
+            var header = Header(id: UInt16(100 + index))
+            header.recursionDesired = true
+            header.checkingDisabled = index % 3 == 0
+            let edns = index % 2 == 0 ? EDNS(udpPayloadSize: 1232) : nil
+            return try! Message(header: header, questions: [Question(name: try! DNSName(spellings[index % 3]), type: .a)],
+                                edns: edns).encode()
+        }
+        func send(_ bytes: [UInt8]) -> CapturingSink {
+            let sink = CapturingSink()
+            bytes.withUnsafeBytes { engine.handle($0, client: SocketAddress("127.0.0.1:4000")!, local: nil, overTCP: false, sink: sink) }
+            return sink
+        }
+        let waiters = (0..<12).map { send(query($0)) }
+        try await waitFor(waiters)
+        #expect(upstream.queryCount == 1)
+        for (index, waiter) in waiters.enumerated() {
+            let waited = try #require(waiter.responses.withLock { $0 }.first)
+            let hit = send(query(index))
+            #expect(hit.responses.withLock { $0 } == [waited], "waiter \(index) and its cache hit differ")
+            let reply = try Message(wire: waited)
+            #expect(reply.header.id == UInt16(100 + index))
+            #expect(reply.header.checkingDisabled == (index % 3 == 0))
+            #expect(reply.questions.first?.name.wire == (try DNSName(spellings[index % 3])).wire)
+            #expect(reply.answers.map(\.ttl) == [60])
+            #expect(reply.edns.map(\.udpPayloadSize) == (index % 2 == 0 ? 4096 : nil))
+        }
+        #expect(upstream.queryCount == 1)
+        #expect(cache.statistics.hits == 12)
     }
 
     @Test func reloadKeepsTheCacheOnlyForUnchangedUpstreams() async throws {
