@@ -1,4 +1,5 @@
 import DNSWire
+import Platform
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -144,7 +145,7 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
     /// The offsets of all TTL fields in a message this module encoded; nil if it does not parse.
     static func ttlOffsets(in wire: [UInt8]) -> [UInt16]? {
         guard wire.count >= 12, wire.count <= 65535 else { return nil }
-        func count(_ offset: Int) -> Int { Int(wire[offset]) << 8 | Int(wire[offset + 1]) }
+        func count(_ offset: Int) -> Int { Int(wire.bigEndianUInt16(at: offset)) }
         var position = 12
         func skipName() -> Bool {
             while position < wire.count {
@@ -192,7 +193,7 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
             return try? message.encode(maxSize: maxSize)
         }
         guard let edns else { return bytes }
-        let additionalCount = UInt16(bytes[10]) << 8 | UInt16(bytes[11]) + 1  // ARCOUNT now counts the OPT
+        let additionalCount = bytes.bigEndianUInt16(at: 10) + 1  // ARCOUNT now counts the OPT
         bytes[10] = UInt8(truncatingIfNeeded: additionalCount >> 8)
         bytes[11] = UInt8(truncatingIfNeeded: additionalCount)
         var writer = WireWriter(continuing: consume bytes)

@@ -1,4 +1,5 @@
 import DNSWire
+import Platform
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -145,12 +146,11 @@ extension CacheKey {
         }
         position += 1
         guard position + 13 <= bytes.count, let name = try? DNSName(labels: labels) else { return nil }
-        func word(_ at: Int) -> UInt16 { UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1]) }
         let flags = bytes[position + 4]
         var set: UInt64 = 0
         for index in 0..<8 { set = set << 8 | UInt64(bytes[position + 5 + index]) }
         let viewBytes = bytes[(position + 13)...]
-        self.init(name: name, type: RRType(rawValue: word(position)), dnsClass: DNSClass(rawValue: word(position + 2)),
+        self.init(name: name, type: RRType(rawValue: bytes.bigEndianUInt16(at: position)), dnsClass: DNSClass(rawValue: bytes.bigEndianUInt16(at: position + 2)),
                   dnssecOK: flags & 1 != 0, upstreamSet: Int(Int64(bitPattern: set)),
                   view: flags & 2 != 0 ? String(decoding: viewBytes, as: UTF8.self) : nil)
     }

@@ -1,5 +1,6 @@
 import DNSWire
 import DNSZone
+import Platform
 import VPCModel
 
 #if canImport(Glibc)
@@ -309,8 +310,8 @@ final class PrecompiledAnswers: Sendable {
             let wire = ResponseBuilder.response(to: request, rcode: rcode, answers: answers, authorities: authorities)
             guard rcode.rawValue < 16, wire.count >= 12 + name.wire.count + 4, wire[2] & 0x02 == 0, wire[10] == 0, wire[11] == 0
             else { return nil }
-            let answerCount = UInt16(wire[6]) << 8 | UInt16(wire[7])
-            let authorityCount = UInt16(wire[8]) << 8 | UInt16(wire[9])
+            let answerCount = wire.bigEndianUInt16(at: 6)
+            let authorityCount = wire.bigEndianUInt16(at: 8)
             return (Array(wire[(12 + name.wire.count + 4)...]), answerCount, authorityCount)
         }
 
@@ -328,7 +329,7 @@ final class PrecompiledAnswers: Sendable {
                 return false
             }
             guard skipName(), position + 10 <= body.count,
-                  UInt16(body[position]) << 8 | UInt16(body[position + 1]) == RRType.soa.rawValue else { return nil }
+                  body.bigEndianUInt16(at: position) == RRType.soa.rawValue else { return nil }
             position += 10
             guard skipName(), skipName(), position + 20 == body.count else { return nil }
             return pointers
