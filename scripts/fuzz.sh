@@ -24,6 +24,7 @@ library() {
     -emit-module-path "$build/$name.swiftmodule" -emit-library -static -o "$build/lib$name.a" "$@"
 }
 extra=()
+library Platform Sources/Platform/*.swift
 library IPAddress Sources/IPAddress/*.swift
 library RegularFiles Sources/RegularFiles/*.swift
 
@@ -35,7 +36,7 @@ for target in "${targets[@]}"; do
   case $target in
     decode)
       # The entry point joins the DNSWire module.
-      swiftc "${flags[@]}" -module-name DNSWire -I "$build" -L "$build" -lIPAddress \
+      swiftc "${flags[@]}" -module-name DNSWire -I "$build" -L "$build" -lIPAddress -lPlatform \
         Sources/DNSWire/*.swift Fuzz/DecodeMessage.swift -o "$binary"
       # Seeds: the golden packets used by the unit tests.
       for hex in Tests/DNSWireTests/Fixtures/*.hex; do
@@ -46,7 +47,7 @@ for target in "${targets[@]}"; do
       ;;
     zone)
       [ -f "$build/libDNSWire.a" ] || library DNSWire Sources/DNSWire/*.swift
-      swiftc "${flags[@]}" -module-name DNSZone -I "$build" -L "$build" -lDNSWire -lIPAddress -lRegularFiles \
+      swiftc "${flags[@]}" -module-name DNSZone -I "$build" -L "$build" -lDNSWire -lIPAddress -lRegularFiles -lPlatform \
         Sources/DNSZone/*.swift Fuzz/ParseZone.swift -o "$binary"
       cp Config/zones/*.zone Tests/DNSZoneTests/Fixtures/crosscheck/valid/*.zone "$corpus/"
       seeds=()
@@ -67,7 +68,7 @@ for target in "${targets[@]}"; do
       fi
       extra=(-Xcc -fmodule-map-file="$yams/CYaml/include/module.modulemap" -Xcc -DYAML_DECLARE_STATIC)
       swiftc "${flags[@]}" -module-name VPCConfig -I "$build" -L "$build" "${extra[@]}" \
-        -lYams -lCYaml -lIPAddress -lRegularFiles Sources/VPCConfig/*.swift Fuzz/LoadConfig.swift -o "$binary"
+        -lYams -lCYaml -lIPAddress -lRegularFiles -lPlatform Sources/VPCConfig/*.swift Fuzz/LoadConfig.swift -o "$binary"
       cp Config/vpcdns.yaml "$corpus/seed-vpcdns.yaml"
       seeds=()
       max_len=16384

@@ -52,7 +52,12 @@ probe="${PROBE_BIN:-}"
 if [ -z "$probe" ]; then
   probe="$workdir/vpcdns"
   echo "== building the stand-in vpcdns"
-  if ! swiftc -O -static-stdlib -parse-as-library -swift-version 6 -module-name VpcdnsProbe \
+  # SystemdSupport imports Platform (the one monotonic clock, errno texts): built first as a module.
+  if ! swiftc -O -parse-as-library -swift-version 6 -module-name Platform -emit-module \
+      -emit-module-path "$workdir/Platform.swiftmodule" -emit-library -static -o "$workdir/libPlatform.a" \
+      "$repo"/Sources/Platform/*.swift \
+    || ! swiftc -O -static-stdlib -parse-as-library -swift-version 6 -module-name VpcdnsProbe \
+      -I "$workdir" -L "$workdir" -lPlatform \
       "$repo"/Sources/SystemdSupport/*.swift "$here/probe/main.swift" -o "$probe"; then
     echo "0 passed, 1 failed"
     exit 1
