@@ -19,20 +19,35 @@ import dns.message
 
 
 class ScriptedUpstream:
+    @staticmethod
+    def _bind_pair(tcp: bool):
+        """A UDP socket on a free port of 127.0.0.1 and, with `tcp`, a TCP listener on the same
+        port. The kernel picks the UDP port; when that port is taken for TCP (another test's
+        connection), another one is tried."""
+        for _ in range(50):
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+            udp.bind(("127.0.0.1", 0))
+            udp.setblocking(False)
+            if not tcp:
+                return udp, None
+            listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                listener.bind(("127.0.0.1", udp.getsockname()[1]))
+            except OSError:
+                listener.close()
+                udp.close()
+                continue
+            listener.listen(64)
+            return udp, listener
+        raise OSError("no port of 127.0.0.1 free for both UDP and TCP after 50 tries")
+
     def __init__(self, reply, tcp: bool = True):
         self.reply = reply
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-        self.udp.bind(("127.0.0.1", 0))
-        self.udp.setblocking(False)
+        self.udp, self.tcp = self._bind_pair(tcp)
         self.port = self.udp.getsockname()[1]
         self.address = f"127.0.0.1:{self.port}"
-        self.tcp = None
-        if tcp:
-            self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.tcp.bind(("127.0.0.1", self.port))
-            self.tcp.listen(64)
         self.received = []  # (qname lowercased, rdtype text, transport, source port, raw qname)
         self.lock = threading.Lock()
         self._later = []  # heap of (time, seq, sock, bytes, address or None)
