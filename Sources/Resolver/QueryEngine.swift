@@ -126,12 +126,10 @@ public final class QueryEngine: Sendable {
             FastReply.write(into: out, query: query, request: bytes, rcode: .refused, answerCount: 0, authorityCount: 0,
                             body: UnsafeRawBufferPointer(start: nil, count: 0))
         }
-        counter?.count(QueryTally(view: reason.view, transport: transport, type: query.type, rcode: .refused, source: .refused))
-        if observes {
-            observer?(QueryEvent(client: client, transport: transport,
-                                 question: Question(name: query.questionName(in: bytes), type: query.type, dnsClass: query.dnsClass),
-                                 rcode: .refused, answers: [], reason: reason, fromCache: false, dropped: false))
-        }
+        report(QueryTally(view: reason.view, transport: transport, type: query.type, rcode: .refused, source: .refused),
+               QueryEvent(client: client, transport: transport,
+                          question: Question(name: query.questionName(in: bytes), type: query.type, dnsClass: query.dnsClass),
+                          rcode: .refused, answers: [], reason: reason, fromCache: false, dropped: false))
     }
 
     /// Answers from the precompiled local answers, or from the cache for a name no local data
@@ -159,12 +157,8 @@ public final class QueryEngine: Sendable {
                 return true
             }
             guard sent else { return false }
-            count(compiled, query: query, transport: transport)
-            if observes {
-                var answer = compiled.answer
-                answer.answers = PrecompiledAnswers.rotate(answer.answers, from: compiled.rotationStart, by: turn)
-                observeFast(query, bytes: bytes, client: client, transport: transport, answer: answer)
-            }
+            report(compiled, query: query, bytes: bytes, client: client, transport: transport,
+                   answers: PrecompiledAnswers.rotate(compiled.answer.answers, from: compiled.rotationStart, by: turn))
             return true
         case .nxDomain(let compiled, _):
             let sent = compiled.bodies[0].withUnsafeBytes { body -> Bool in
@@ -177,8 +171,7 @@ public final class QueryEngine: Sendable {
                 return true
             }
             guard sent else { return false }
-            count(compiled, query: query, transport: transport)
-            if observes { observeFast(query, bytes: bytes, client: client, transport: transport, answer: compiled.answer) }
+            report(compiled, query: query, bytes: bytes, client: client, transport: transport, answers: compiled.answer.answers)
             return true
         case .notLocal:
             let name = query.questionName(in: bytes)
@@ -214,17 +207,15 @@ public final class QueryEngine: Sendable {
         return lane.rotation
     }
 
-    /// Counts a precompiled answer without touching its records.
+    /// Reports a precompiled answer: its tally from what was found at load, its records (`answers`,
+    /// in the order sent) only if an event is built.
     @inline(__always)
-    private func count(_ compiled: PrecompiledAnswers.Compiled, query: QueryView, transport: QueryEvent.Transport) {
-        counter?.count(QueryTally(view: compiled.answer.reason.view, transport: transport, type: query.type, rcode: compiled.rcode,
-                            source: compiled.source))
-    }
-
-    private func observeFast(_ query: QueryView, bytes: UnsafeRawBufferPointer, client: SocketAddress,
-                             transport: QueryEvent.Transport, answer: Answer) {
-        observe(client: client, transport: transport, question: Question(name: query.questionName(in: bytes), type: query.type),
-                rcode: answer.rcode, answers: answer.answers, reason: answer.reason)
+    private func report(_ compiled: PrecompiledAnswers.Compiled, query: QueryView, bytes: UnsafeRawBufferPointer, client: SocketAddress,
+                        transport: QueryEvent.Transport, answers: @autoclosure () -> [ResourceRecord]) {
+        let reason = compiled.answer.reason
+        report(QueryTally(view: reason.view, transport: transport, type: query.type, rcode: compiled.rcode, source: compiled.source),
+               QueryEvent(client: client, transport: transport, question: Question(name: query.questionName(in: bytes), type: query.type),
+                          rcode: compiled.rcode, answers: answers(), reason: reason, fromCache: false, dropped: false))
     }
 
     /// Writes a reply of `size` bytes with `body` and sends it.
@@ -270,25 +261,28 @@ public final class QueryEngine: Sendable {
     /// Whether query events are wanted now.
     var observes: Bool { observer != nil && isObserving() }
 
-    /// Counts an answered query and, while events are wanted, reports its event.
-    func observe(client: SocketAddress, transport: QueryEvent.Transport, question: Question?, rcode: RCode,
-                 answers: [ResourceRecord], reason: Reason?, fromCache: Bool = false) {
-        counter?.count(QueryTally(reason: reason, transport: transport, type: question?.type, rcode: rcode, fromCache: fromCache))
-        guard observes else { return }
-        observer?(QueryEvent(client: client, transport: transport, question: question, rcode: rcode, answers: answers,
-                             reason: reason, fromCache: fromCache, dropped: false))
+    /// The one way a query is reported: its tally always goes to the counter; its event, built
+    /// only then, to the observer while events are wanted.
+    @inline(__always)
+    private func report(_ tally: QueryTally, _ event: @autoclosure () -> QueryEvent) {
+        counter?.count(tally)
+        if observes { observer?(event()) }
     }
 
-    /// Counts a query that gets no response and, while events are wanted, reports its event.
+    /// Reports an answered query.
+    func observe(client: SocketAddress, transport: QueryEvent.Transport, question: Question?, rcode: RCode,
+                 answers: [ResourceRecord], reason: Reason?, fromCache: Bool = false) {
+        report(QueryTally(reason: reason, transport: transport, type: question?.type, rcode: rcode, fromCache: fromCache),
+               QueryEvent(client: client, transport: transport, question: question, rcode: rcode, answers: answers,
+                          reason: reason, fromCache: fromCache, dropped: false))
+    }
+
+    /// Reports a query that gets no response.
     private func observeDropped(client: SocketAddress, transport: QueryEvent.Transport, question: Question?, reason: Reason?,
                                 rateLimited: Bool = false) {
-        var tally = QueryTally(reason: reason, transport: transport, type: question?.type, rcode: .noError, dropped: true)
-        tally.rateLimited = rateLimited
-        counter?.count(tally)
-        guard observes else { return }
-        var event = QueryEvent(client: client, transport: transport, question: question, rcode: .noError, answers: [], reason: reason,
-                               fromCache: false, dropped: true)
-        event.rateLimited = rateLimited
-        observer?(event)
+        report(QueryTally(reason: reason, transport: transport, type: question?.type, rcode: .noError, dropped: true,
+                          rateLimited: rateLimited),
+               QueryEvent(client: client, transport: transport, question: question, rcode: .noError, answers: [], reason: reason,
+                          fromCache: false, dropped: true, rateLimited: rateLimited))
     }
 }

@@ -37,9 +37,9 @@ public struct QueryTally: Sendable {
     /// The tally of a query answered (or dropped) for `reason`; `fromCache` for forwarded answers
     /// served from the cache.
     public init(reason: Reason?, transport: QueryEvent.Transport, type: RRType?, rcode: RCode, fromCache: Bool = false,
-                dropped: Bool = false) {
+                dropped: Bool = false, rateLimited: Bool = false) {
         self.init(view: reason?.view, transport: transport, type: type, rcode: rcode,
-                  source: fromCache ? .cache : reason.map { Source($0.source) } ?? .door, dropped: dropped)
+                  source: fromCache ? .cache : reason.map { Source($0.source) } ?? .door, dropped: dropped, rateLimited: rateLimited)
     }
 }
 
