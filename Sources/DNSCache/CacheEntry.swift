@@ -42,20 +42,25 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
         (16 + MemoryLayout<Fields>.stride + count + 8 + 15) & ~15 + CacheShard.slotBytesPerEntry
     }
 
-    var expiresAt: UInt64 { header.expiresAt }
-    var ttl: UInt32 { header.ttl }
-    var negative: Bool { header.negative }
-    var cost: Int { Self.cost(elementBytes: Int(header.keyLength) + Int(header.wireLength) + 2 * Int(header.ttlCount)) }
+    /// The fields, read through a pointer: `header` is a class property, and every read of it
+    /// would pay a dynamic exclusivity check, though nothing writes it after `make`.
+    @inline(__always)
+    var fields: Fields { withUnsafeMutablePointerToHeader { $0.pointee } }
+
+    var expiresAt: UInt64 { fields.expiresAt }
+    var ttl: UInt32 { fields.ttl }
+    var negative: Bool { fields.negative }
+    var cost: Int { Self.cost(elementBytes: Int(fields.keyLength) + Int(fields.wireLength) + 2 * Int(fields.ttlCount)) }
 
     /// Whether the stored key equals `key` (the encoded form of a `CacheKey`).
     func hasKey(_ key: UnsafeRawBufferPointer) -> Bool {
-        guard Int(header.keyLength) == key.count else { return false }
+        guard Int(fields.keyLength) == key.count else { return false }
         return withUnsafeMutablePointerToElements { memcmp($0, key.baseAddress!, key.count) == 0 }
     }
 
     /// The stored key bytes.
     var keyBytes: [UInt8] {
-        withUnsafeMutablePointerToElements { Array(UnsafeBufferPointer(start: $0, count: Int(header.keyLength))) }
+        withUnsafeMutablePointerToElements { Array(UnsafeBufferPointer(start: $0, count: Int(fields.keyLength))) }
     }
 
     /// Builds an entry holding `key`, `wire` and `ttlOffsets`.
@@ -174,7 +179,7 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
 
     /// Seconds elapsed since the entry was stored, rounded down.
     func elapsedSeconds(at now: UInt64) -> UInt32 {
-        let storedAt = header.storedAt
+        let storedAt = fields.storedAt
         return now > storedAt ? UInt32(clamping: (now - storedAt) / 1000) : 0
     }
 
@@ -207,7 +212,24 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
     /// Capacity is left for `extraCapacity` more bytes.
     func render(id: UInt16, queryFlags: UInt16, questionName: DNSName, dnssecOK: Bool, now: UInt64,
                 fixedTTL: UInt32? = nil, extraCapacity: Int) -> [UInt8] {
-        let fields = header
+        let wireLength = wireLength
+        return questionName.wire.withUnsafeBytes { name in
+            [UInt8](unsafeUninitializedCapacity: wireLength + extraCapacity) { buffer, initialized in
+                write(into: buffer.baseAddress!, id: id, queryFlags: queryFlags, questionName: name, dnssecOK: dnssecOK, now: now,
+                      fixedTTL: fixedTTL)
+                initialized = wireLength
+            }
+        }
+    }
+
+    /// Bytes of the stored message (header, question and records, no OPT).
+    var wireLength: Int { Int(fields.wireLength) }
+
+    /// Writes the `wireLength` bytes `render` returns into `base`, from `questionName` in wire
+    /// form (the client's spelling): the one way every reply from the cache is made.
+    func write(into base: UnsafeMutablePointer<UInt8>, id: UInt16, queryFlags: UInt16, questionName: UnsafeRawBufferPointer,
+               dnssecOK: Bool, now: UInt64, fixedTTL: UInt32? = nil) {
+        let fields = self.fields
         let storedHeader = Header(flags: fields.flags)
         let flags = ReplyRules.flags(query: queryFlags, rcode: UInt16(storedHeader.rcodeLow), authenticated: storedHeader.authenticData,
                                      dnssecOK: dnssecOK)
@@ -215,37 +237,32 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
         let wireLength = Int(fields.wireLength)
         let keyLength = Int(fields.keyLength)
         let ttlCount = Int(fields.ttlCount)
-        let nameWire = questionName.wire
-        precondition(nameWire.count + 12 <= wireLength, "question name longer than the stored message")
-        return withUnsafeMutablePointerToElements { elements in
+        precondition(questionName.count + 12 <= wireLength, "question name longer than the stored message")
+        withUnsafeMutablePointerToElements { elements in
             let stored = elements + keyLength
             let offsets = stored + wireLength
-            return [UInt8](unsafeUninitializedCapacity: wireLength + extraCapacity) { buffer, initialized in
-                let base = buffer.baseAddress!
-                base.initialize(from: stored, count: wireLength)
-                initialized = wireLength
-                base[0] = UInt8(truncatingIfNeeded: id >> 8)
-                base[1] = UInt8(truncatingIfNeeded: id)
-                base[2] = UInt8(truncatingIfNeeded: flags >> 8)
-                base[3] = UInt8(truncatingIfNeeded: flags)
-                // The client's spelling of the name (RFC 1035 7.3, DNS 0x20); answer owners that are
-                // compression pointers to it follow along.
-                nameWire.withUnsafeBufferPointer { (base + 12).update(from: $0.baseAddress!, count: $0.count) }
-                guard elapsed > 0 || fixedTTL != nil else { return }
-                for index in 0..<ttlCount {
-                    let field = base + (Int(offsets[2 * index]) << 8 | Int(offsets[2 * index + 1]))
-                    let remaining: UInt32
-                    if let fixedTTL {
-                        remaining = fixedTTL
-                    } else {
-                        let value = UInt32(field[0]) << 24 | UInt32(field[1]) << 16 | UInt32(field[2]) << 8 | UInt32(field[3])
-                        remaining = value > elapsed ? value - elapsed : 0
-                    }
-                    field[0] = UInt8(truncatingIfNeeded: remaining >> 24)
-                    field[1] = UInt8(truncatingIfNeeded: remaining >> 16)
-                    field[2] = UInt8(truncatingIfNeeded: remaining >> 8)
-                    field[3] = UInt8(truncatingIfNeeded: remaining)
+            base.initialize(from: stored, count: wireLength)
+            base[0] = UInt8(truncatingIfNeeded: id >> 8)
+            base[1] = UInt8(truncatingIfNeeded: id)
+            base[2] = UInt8(truncatingIfNeeded: flags >> 8)
+            base[3] = UInt8(truncatingIfNeeded: flags)
+            // The client's spelling of the name (RFC 1035 7.3, DNS 0x20); answer owners that are
+            // compression pointers to it follow along.
+            UnsafeMutableRawPointer(base + 12).copyMemory(from: questionName.baseAddress!, byteCount: questionName.count)
+            guard elapsed > 0 || fixedTTL != nil else { return }
+            for index in 0..<ttlCount {
+                let field = base + (Int(offsets[2 * index]) << 8 | Int(offsets[2 * index + 1]))
+                let remaining: UInt32
+                if let fixedTTL {
+                    remaining = fixedTTL
+                } else {
+                    let value = UInt32(field[0]) << 24 | UInt32(field[1]) << 16 | UInt32(field[2]) << 8 | UInt32(field[3])
+                    remaining = value > elapsed ? value - elapsed : 0
                 }
+                field[0] = UInt8(truncatingIfNeeded: remaining >> 24)
+                field[1] = UInt8(truncatingIfNeeded: remaining >> 16)
+                field[2] = UInt8(truncatingIfNeeded: remaining >> 8)
+                field[3] = UInt8(truncatingIfNeeded: remaining)
             }
         }
     }

@@ -102,8 +102,7 @@ extension CacheKey {
     /// equal bytes and the name is self-delimiting, so a byte comparison decides equality.
     /// `body` gets a scratch buffer (on the stack for the usual sizes), valid during the call.
     func withEncodedBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let viewCount = view?.utf8.count ?? 0
-        let count = name.wire.count + 13 + viewCount
+        let count = name.wire.count + Self.fieldsSize(view: view)
         return try withUnsafeTemporaryAllocation(byteCount: count, alignment: 8) { buffer in
             let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var position = 0
@@ -113,24 +112,48 @@ extension CacheKey {
                     position += 1
                 }
             }
-            base[position] = UInt8(truncatingIfNeeded: type.rawValue >> 8)
-            base[position + 1] = UInt8(truncatingIfNeeded: type.rawValue)
-            base[position + 2] = UInt8(truncatingIfNeeded: dnsClass.rawValue >> 8)
-            base[position + 3] = UInt8(truncatingIfNeeded: dnsClass.rawValue)
-            base[position + 4] = (dnssecOK ? 1 : 0) | (view != nil ? 2 : 0)
-            position += 5
-            let set = UInt64(bitPattern: Int64(upstreamSet))
-            for shift in stride(from: 56, through: 0, by: -8) {
-                base[position] = UInt8(truncatingIfNeeded: set >> UInt64(shift))
+            Self.writeFields(to: base + position, type: type, dnsClass: dnsClass, dnssecOK: dnssecOK, upstreamSet: upstreamSet, view: view)
+            return try body(UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    /// The encoded key of a question whose name is already lowercased wire form (`foldedName`,
+    /// as `QueryView` folds it), without building a `DNSName`: the same bytes `withEncodedBytes`
+    /// gives for the same key.
+    static func withEncodedBytes<R>(foldedName: UnsafeRawBufferPointer, type: RRType, dnsClass: DNSClass, dnssecOK: Bool,
+                                    upstreamSet: Int, view: String? = nil, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withUnsafeTemporaryAllocation(byteCount: foldedName.count + fieldsSize(view: view), alignment: 8) { buffer in
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            UnsafeMutableRawPointer(base).copyMemory(from: foldedName.baseAddress!, byteCount: foldedName.count)
+            writeFields(to: base + foldedName.count, type: type, dnsClass: dnsClass, dnssecOK: dnssecOK, upstreamSet: upstreamSet,
+                        view: view)
+            return body(UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    /// Bytes of the encoding after the name.
+    private static func fieldsSize(view: String?) -> Int { 13 + (view?.utf8.count ?? 0) }
+
+    /// Writes the encoding's fields after the name (`fieldsSize` bytes).
+    @inline(__always)
+    private static func writeFields(to base: UnsafeMutablePointer<UInt8>, type: RRType, dnsClass: DNSClass, dnssecOK: Bool,
+                                    upstreamSet: Int, view: String?) {
+        base[0] = UInt8(truncatingIfNeeded: type.rawValue >> 8)
+        base[1] = UInt8(truncatingIfNeeded: type.rawValue)
+        base[2] = UInt8(truncatingIfNeeded: dnsClass.rawValue >> 8)
+        base[3] = UInt8(truncatingIfNeeded: dnsClass.rawValue)
+        base[4] = (dnssecOK ? 1 : 0) | (view != nil ? 2 : 0)
+        var position = 5
+        let set = UInt64(bitPattern: Int64(upstreamSet))
+        for shift in stride(from: 56, through: 0, by: -8) {
+            base[position] = UInt8(truncatingIfNeeded: set >> UInt64(shift))
+            position += 1
+        }
+        if let view {
+            for byte in view.utf8 {
+                base[position] = byte
                 position += 1
             }
-            if let view {
-                for byte in view.utf8 {
-                    base[position] = byte
-                    position += 1
-                }
-            }
-            return try body(UnsafeRawBufferPointer(buffer))
         }
     }
 

@@ -4,8 +4,9 @@ import Platform
 /// The cache of forwarded answers: positive, and negative per RFC 2308, with TTLs counted down,
 /// bounded in entries and bytes, safe to use from any thread.
 ///
-/// Answers are kept encoded, so a hit (`lookupWire`) is one copy of the stored bytes plus
-/// patches of the ID, flags, question-name case and TTLs, and the OPT of the reply appended.
+/// Answers are kept encoded, so a hit (`lookupWire`, or `hit` for a plain query straight from
+/// its bytes) is one copy of the stored bytes plus patches of the ID, flags, question-name case
+/// and TTLs, and the OPT of the reply appended.
 /// The cache is split into `settings.shardCount` shards by key hash, each with its own lock,
 /// held only for the index probe; the copy is made outside it. Expired answers are kept for
 /// `maxStaleAge` more seconds to be served when the upstreams fail (`staleAnswer`).
@@ -30,13 +31,17 @@ public final class DNSCache: Sendable {
 
     /// Runs `body` on the shard of `key` with the key's hash and encoded bytes, under the lock.
     private func withShard<R>(of key: CacheKey, _ body: (inout CacheShard, UInt64, UnsafeRawBufferPointer) -> R) -> R {
-        key.withEncodedBytes { bytes in
-            var hasher = Hasher()
-            hasher.combine(bytes: bytes)
-            let hash = UInt64(UInt(bitPattern: hasher.finalize()))
-            let shard = shardShift == 64 ? 0 : Int(truncatingIfNeeded: hash >> shardShift)
-            return shards[shard].withLock { body(&$0, hash, bytes) }
-        }
+        key.withEncodedBytes { withShard(ofEncoded: $0, body) }
+    }
+
+    /// Runs `body` on the shard of the key encoded as `bytes`, with its hash, under the lock.
+    @inline(__always)
+    private func withShard<R>(ofEncoded bytes: UnsafeRawBufferPointer, _ body: (inout CacheShard, UInt64, UnsafeRawBufferPointer) -> R) -> R {
+        var hasher = Hasher()
+        hasher.combine(bytes: bytes)
+        let hash = UInt64(UInt(bitPattern: hasher.finalize()))
+        let shard = shardShift == 64 ? 0 : Int(truncatingIfNeeded: hash >> shardShift)
+        return shards[shard].withLock { body(&$0, hash, bytes) }
     }
 
     private func forEachShard(_ body: (inout CacheShard) -> Void) {
@@ -105,6 +110,18 @@ public final class DNSCache: Sendable {
         guard let (entry, now, name) = find(key, query: query) else { return nil }
         return entry.reply(id: query.header.id, queryFlags: query.header.flags, questionName: name, dnssecOK: key.dnssecOK,
                            now: now, edns: edns, maxSize: maxSize)
+    }
+
+    /// The live entry for a plain query read by `QueryView`, found from its lowercased name
+    /// (`foldedName`) without building a key or a message; counted as a hit or a miss as
+    /// `lookupWire` counts it. The caller replies from it (`CacheHit.withReply`).
+    public func hit(foldedName: UnsafeRawBufferPointer, type: RRType, dnssecOK: Bool, upstreamSet: Int) -> CacheHit? {
+        let now = clock.now()
+        let entry = CacheKey.withEncodedBytes(foldedName: foldedName, type: type, dnsClass: .internet, dnssecOK: dnssecOK,
+                                              upstreamSet: upstreamSet) { encoded in
+            withShard(ofEncoded: encoded) { $0.lookup(hash: $1, key: $2, now: now) }
+        }
+        return entry.map { CacheHit(entry: $0, now: now, dnssecOK: dnssecOK) }
     }
 
     /// The reply to `query` from the cache as a message without EDNS (the caller sets `edns`),

@@ -49,9 +49,18 @@ extension QueryEngine {
                     answers: [], reason: reason, fromCache: true)
             return
         }
+        queryUpstream(request, key: key, chain: chain, channel: channel, sink: sink, client: client, transport: transport, reason: reason)
+    }
+
+    /// The part of `forward` after the cache's bytes missed: the reply built from a cached
+    /// message when it needs the records (`PendingQuery.needsMessage`), or one query upstream
+    /// joined or started, or `answerWithoutUpstream` when there is no upstream or no room.
+    func queryUpstream<Sink: ResponseSink>(_ request: Request, key: CacheKey, chain: [ResourceRecord], channel: PooledChannel,
+                                           sink: Sink, client: SocketAddress, transport: QueryEvent.Transport, reason: Reason) {
+        let name = key.name
         let pending = PendingQuery(request: request, chain: chain, sink: sink, client: client, transport: transport, reason: reason,
                                    setPending: channel.pending)
-        if needsMessage, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
+        if pending.needsMessage, let cached = cache.lookup(key, query: Message(questions: [Question(name: name, type: key.type)])) {
             respond(pending, with: cached, fromCache: true)
             return
         }

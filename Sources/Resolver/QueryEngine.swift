@@ -174,16 +174,30 @@ public final class QueryEngine: Sendable {
             report(compiled, query: query, bytes: bytes, client: client, transport: transport, answers: compiled.answer.answers)
             return true
         case .notLocal:
+            let configured = state.upstreams.id(of: .configured)
+            func reason() -> Reason {
+                Reason(view: viewIndex < model.views.count ? model.views[viewIndex].name : model.defaultView.name, source: .recursion)
+            }
+            let dnssecOK = query.edns?.dnssecOK ?? false
+            let maxSize = ReplyRules.maxSize(payloadSize: query.edns?.udpPayloadSize, overTCP: overTCP)
+            if let hit = cache.hit(foldedName: UnsafeRawBufferPointer(start: folded, count: query.nameLength), type: query.type,
+                                   dnssecOK: dnssecOK, upstreamSet: configured),
+               hit.withReply(to: query, request: bytes, maxSize: maxSize, { sink.send($0) }) {
+                report(QueryTally(reason: reason(), transport: transport, type: query.type, rcode: hit.rcode, fromCache: true),
+                       QueryEvent(client: client, transport: transport, question: Question(name: query.questionName(in: bytes), type: query.type),
+                                  rcode: hit.rcode, answers: [], reason: reason(), fromCache: true, dropped: false))
+                return true
+            }
+            // A miss: the query goes upstream, and waits with its request decoded.
             let name = query.questionName(in: bytes)
             let question = Question(name: name, type: query.type)
             var header = Header(id: query.id, flags: query.flags)
             header.isResponse = false
-            let edns = query.ednsValue
-            let request = Request(message: Message(header: header, questions: [question], edns: edns), question: question,
-                                  maxResponseSize: ReplyRules.maxSize(payloadSize: query.edns?.udpPayloadSize, overTCP: overTCP))
-            let viewName = viewIndex < model.views.count ? model.views[viewIndex].name : model.defaultView.name
-            forward(request, name: name, chain: [], channel: state.upstreams.channel(for: .configured), sink: sink, client: client,
-                    transport: transport, reason: Reason(view: viewName, source: .recursion))
+            let request = Request(message: Message(header: header, questions: [question], edns: query.ednsValue), question: question,
+                                  maxResponseSize: maxSize)
+            queryUpstream(request, key: CacheKey(name: name, type: query.type, dnssecOK: dnssecOK, upstreamSet: configured), chain: [],
+                          channel: state.upstreams.channel(for: .configured), sink: sink, client: client, transport: transport,
+                          reason: reason())
             return true
         case .unknown:
             return false
@@ -261,11 +275,11 @@ public final class QueryEngine: Sendable {
     /// Whether query events are wanted now.
     var observes: Bool { observer != nil && isObserving() }
 
-    /// The one way a query is reported: its tally always goes to the counter; its event, built
-    /// only then, to the observer while events are wanted.
+    /// The one way a query is reported: its tally to the counter, if there is one; its event,
+    /// built only then, to the observer while events are wanted.
     @inline(__always)
-    private func report(_ tally: QueryTally, _ event: @autoclosure () -> QueryEvent) {
-        counter?.count(tally)
+    private func report(_ tally: @autoclosure () -> QueryTally, _ event: @autoclosure () -> QueryEvent) {
+        counter?.count(tally())
         if observes { observer?(event()) }
     }
 

@@ -70,6 +70,9 @@ public final class UpstreamPool: Sendable {
     /// The channel of upstream set `set` (of the model this pool was built for).
     public func channel(for set: UpstreamSetID) -> PooledChannel { channels[set.index] }
 
+    /// The id of that channel (what cached answers from it are filed under), without copying the channel.
+    public func id(of set: UpstreamSetID) -> Int { channels[set.index].id }
+
     /// Shuts down the channels of this pool that `successor` does not reuse.
     public func retire(keeping successor: UpstreamPool?) {
         for pooled in channels where !(successor?.channels.contains { $0.id == pooled.id } ?? false) {
