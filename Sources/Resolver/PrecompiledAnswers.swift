@@ -80,11 +80,42 @@ final class PrecompiledAnswers: Sendable {
         static let suffix: UInt8 = 1
     }
 
+    /// The wire lengths (1...255) some entry's name has: a name of another length is not probed
+    /// at all, which spares most of the suffix walk of a name no local data covers.
+    private struct LengthSet {
+        private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+        mutating func insert(_ length: Int) {
+            let bit = UInt64(1) << UInt64(length & 63)
+            switch length >> 6 {
+            case 0: words.0 |= bit
+            case 1: words.1 |= bit
+            case 2: words.2 |= bit
+            default: words.3 |= bit
+            }
+        }
+
+        @inline(__always)
+        func contains(_ length: Int) -> Bool {
+            let word: UInt64
+            switch length >> 6 {
+            case 0: word = words.0
+            case 1: word = words.1
+            case 2: word = words.2
+            default: word = words.3
+            }
+            return word & (UInt64(1) << UInt64(length & 63)) != 0
+        }
+    }
+
     private let names: [UInt8]
     private let entries: [Entry]
     private let slots: [Int32]
     private let mask: Int
     private let compiled: [Compiled]
+    /// The name lengths of the exact entries and of the suffix entries.
+    private let exactLengths: LengthSet
+    private let suffixLengths: LengthSet
     /// Per view (index in `ResolutionModel.views`, then the default view): whether it is served here.
     private let servedViews: [Bool]
 
@@ -99,6 +130,12 @@ final class PrecompiledAnswers: Sendable {
         names = builder.names
         entries = builder.entries
         compiled = builder.compiled
+        var exactLengths = LengthSet(), suffixLengths = LengthSet()
+        for entry in entries {
+            if entry.kind == Kind.exact { exactLengths.insert(Int(entry.nameLength)) } else { suffixLengths.insert(Int(entry.nameLength)) }
+        }
+        self.exactLengths = exactLengths
+        self.suffixLengths = suffixLengths
         var capacity = 16
         while capacity < entries.count * 2 { capacity <<= 1 }
         mask = capacity - 1
@@ -121,12 +158,14 @@ final class PrecompiledAnswers: Sendable {
 
     /// Looks up the lowercased wire name `name` (`length` bytes) and `type` in `view`.
     func find(_ name: UnsafePointer<UInt8>, length: Int, type: RRType, view: Int) -> Found {
-        if let value = probe(name, length: length, view: view, kind: Kind.exact, type: type.rawValue), value >= 0 {
+        if exactLengths.contains(length), let value = probe(name, length: length, view: view, kind: Kind.exact, type: type.rawValue),
+           value >= 0 {
             return .answer(compiled[Int(value)])
         }
         var offset = 0
         while true {
-            if let value = probe(name + offset, length: length - offset, view: view, kind: Kind.suffix, type: 0) {
+            if suffixLengths.contains(length - offset),
+               let value = probe(name + offset, length: length - offset, view: view, kind: Kind.suffix, type: 0) {
                 // At the name itself, whatever is there (a node, a rule) needs the model.
                 guard offset > 0, value >= 0 else { return .unknown }
                 return .nxDomain(compiled[Int(value)], apexOffset: offset)
