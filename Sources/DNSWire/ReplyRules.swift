@@ -8,7 +8,9 @@
 /// - OPT: only when the query had one; payload size 4096 whatever the client offered
 ///   (AWS-DNS-RULES 7.3), the client's DO bit echoed (RFC 3225), version 0, no options.
 /// - Size: 512 bytes without EDNS, the client's payload size (at least 512, at most 4096) with
-///   it, 65535 over TCP.
+///   it, 65535 over TCP. Over TCP nothing is truncated for size alone: a reply that fills the
+///   65,535-byte message once the OPT record is added goes without its additional data and
+///   without the OPT (`fitsWithoutAdditionalData`).
 public enum ReplyRules {
     /// The UDP payload size vpcdns advertises, and the most it sends over UDP.
     public static let payloadSize = 4096
@@ -33,10 +35,18 @@ public enum ReplyRules {
     /// The largest reply the client can take, from its OPT record's payload size (nil: no OPT record).
     @inline(__always)
     public static func maxSize(payloadSize requested: UInt16?, overTCP: Bool) -> Int {
-        if overTCP { return 65535 }
+        if overTCP { return tcpMaxSize }
         guard let requested else { return 512 }
         return min(max(Int(requested), 512), payloadSize)
     }
+
+    /// The most a reply can be: over TCP, a whole DNS message.
+    public static let tcpMaxSize = 65535
+
+    /// Whether a reply too large for `maxSize` is sent without its additional data and OPT
+    /// record rather than truncated with TC: over TCP, where the client cannot retry any larger.
+    @inline(__always)
+    public static func fitsWithoutAdditionalData(maxSize: Int) -> Bool { maxSize >= tcpMaxSize }
 
     /// Writes the `optSize` bytes of the OPT record `edns(answering:)` makes for a query with
     /// `dnssecOK`, without building it: the same bytes `EDNS.encode` writes for it.

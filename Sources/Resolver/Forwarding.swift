@@ -131,14 +131,12 @@ extension QueryEngine {
     }
 
     /// Replies to `pending` from a cached answer: its bytes copied and patched as for a hit; or,
-    /// when the reply needs the records (`needsMessage`) or only a truncated copy fits over TCP
-    /// (`respond` leaves the additional data out instead), from the answer `decoded`. False,
+    /// when the reply needs the records (`needsMessage`), from the answer `decoded`. False,
     /// sending nothing, only when it does not decode.
     private func respond(_ pending: PendingQuery, from stored: StoredAnswer, fromCache: Bool, decoded: () -> Message?) -> Bool {
         let request = pending.request
         if !pending.needsMessage,
-           let bytes = stored.reply(to: request.message, edns: ReplyRules.edns(answering: request.edns), maxSize: request.maxResponseSize),
-           pending.transport == .udp || bytes[2] & 0x02 == 0 {
+           let bytes = stored.reply(to: request.message, edns: ReplyRules.edns(answering: request.edns), maxSize: request.maxResponseSize) {
             pending.sink.send(bytes)
             // The records are decoded only while query events are wanted (the query log).
             observe(client: pending.client, transport: pending.transport, question: request.question, rcode: RCode(UInt16(bytes[3] & 0x0f)),
@@ -198,13 +196,14 @@ extension QueryEngine {
                 answers: answer.answers, reason: answer.reason, fromCache: fromCache)
     }
 
-    /// Over TCP nothing is ever truncated for size alone: an answer that fills the 65,535-byte
-    /// message with our OPT record added is sent without its additional data and without the OPT.
+    /// Over TCP nothing is ever truncated for size alone (`ReplyRules.fitsWithoutAdditionalData`):
+    /// an answer that fills the 65,535-byte message with our OPT record added is sent without
+    /// its additional data and without the OPT.
     static func fittedTCPResponse(to request: Request, rcode: RCode, answers: [ResourceRecord],
                                   authorities: [ResourceRecord]) -> [UInt8] {
         var message = Message(header: ResponseBuilder.responseHeader(for: request.message.header), questions: [request.question],
                               answers: answers, authorities: authorities)
         message.rcode = rcode
-        return ResponseBuilder.encoded(message, maxSize: 65535)
+        return ResponseBuilder.encoded(message, maxSize: ReplyRules.tcpMaxSize)
     }
 }

@@ -66,6 +66,15 @@ import Testing
         #expect(try Message(wire: try #require(overTCP.fast)).answers.count == 40)
     }
 
+    @Test func overTCPAFullAnswerGoesWithoutAdditionalDataAsTheLookupSendsIt() throws {
+        let (cache, _) = makeCache()
+        cache.store(try responseFillingTheMessage(name), for: key(name, .txt))
+        let (fast, slow) = try replies(cache, query(name, .txt, edns: EDNS()), overTCP: true)
+        #expect(fast == slow)
+        let reply = try Message(wire: try #require(fast))
+        #expect(!reply.header.truncated && reply.answers.count == 1 && reply.additionals.isEmpty)
+    }
+
     @Test func optCountCarriesIntoTheHighByteOfARCOUNT() throws {
         let (cache, _) = makeCache()
         let glue = (0..<255).map { "glue.example. 60 IN A 10.1.\($0 / 256).\($0 % 256)" }

@@ -106,6 +106,24 @@ import Testing
         #expect(!(try Message(wire: atLimit)).header.truncated)
     }
 
+    /// Over TCP nothing is truncated for size alone (as for forwarded answers): an answer that
+    /// fills the message once the OPT record is added goes whole, without additional data and OPT.
+    @Test func overTCPAFullAnswerLosesItsAdditionalDataNotItsAnswers() throws {
+        let (cache, _) = makeCache()
+        let big: DNSName = "big.example."
+        cache.store(try responseFillingTheMessage(big), for: key(big, .txt))
+        let plain = try #require(cache.lookupWire(key(big, .txt), query: query(big, .txt), edns: nil, maxSize: 65535))
+        #expect(plain.count == 65530)
+        let wire = try #require(cache.lookupWire(key(big, .txt), query: query(big, .txt, edns: EDNS()), edns: EDNS(), maxSize: 65535))
+        let reply = try Message(wire: wire)
+        #expect(!reply.header.truncated)
+        #expect(reply.answers.count == 1 && reply.additionals.isEmpty && reply.edns == nil)
+        // Over UDP the same answer is truncated as ever.
+        let udp = try Message(wire: try #require(cache.lookupWire(key(big, .txt), query: query(big, .txt, edns: EDNS()), edns: EDNS(),
+                                                                  maxSize: 4096)))
+        #expect(udp.header.truncated && udp.answers.isEmpty)
+    }
+
     @Test(arguments: [
         // (key DO, query AD, AD in reply) with the upstream's AD set
         (false, false, false),
