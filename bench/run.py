@@ -117,10 +117,10 @@ def wait_ready(port, name, process, what, seconds=15):
 
 
 def cpu_ticks(pid):
-    """utime + stime of every thread of `pid`, dead ones included, in clock ticks."""
+    """(utime, stime) of every thread of `pid`, dead ones included, in clock ticks."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5), counted after ")"
+    return int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5), counted after ")"
 
 
 def status_kib(pid, field):
@@ -480,12 +480,14 @@ def measured_run(server, port, query_file, dnsperf_args, client_cpu, output_path
         recorder.wait(timeout=60)
     if server.process.poll() is not None:
         die(f"{server.name} exited during the run; see {server.log_path}")
-    server_seconds = (ticks1 - ticks0) / CLK_TCK
+    user_seconds = (ticks1[0] - ticks0[0]) / CLK_TCK
+    server_seconds = user_seconds + (ticks1[1] - ticks0[1]) / CLK_TCK
     other_seconds = max(0.0, (busy1 - busy0) / CLK_TCK - server_seconds - client_seconds)
     completed = max(1, stats["completed"])
     stats.update({
         "server_cpu_s": server_seconds,
         "cpu_us_per_query": server_seconds / completed * 1e6,
+        "user_share": user_seconds / server_seconds if server_seconds > 0 else float("nan"),
         "switches_per_query": max(0, switches1 - switches0) / completed,
         "server_cores": server_seconds / stats["runtime"],
         "client_cores": client_seconds / stats["runtime"],
@@ -608,10 +610,10 @@ def throughput_table(results, configs):
             if r:
                 t = r["throughput"]
                 rows.append([scenario, SERVER_LABELS[config], fmt(t.get("qps"), 0), fmt(t.get("avg_latency", 0) * 1e3, 3),
-                             lost_text(t), fmt(t["cpu_us_per_query"], 2), fmt(t["server_cores"], 2),
+                             lost_text(t), fmt(t["cpu_us_per_query"], 2), fmt(t["user_share"] * 100, 0), fmt(t["server_cores"], 2),
                              fmt(t["switches_per_query"], 2), t.get("response_bytes", "-"),
                              fmt(r["idle_rss_kib"] / 1024, 1), fmt(r["peak_rss_kib"] / 1024, 1), fmt(t["other_cores"], 2)])
-    return table(["scenario", "server", "QPS", "avg latency ms", "lost", "CPU µs/query", "server CPU cores",
+    return table(["scenario", "server", "QPS", "avg latency ms", "lost", "CPU µs/query", "user-space %", "server CPU cores",
                   "ctx switches/query", "response bytes", "idle RSS MiB", "peak RSS MiB", "other load (cores)"], rows)
 
 
@@ -630,7 +632,20 @@ def latency_table(results, configs):
                   "ctx switches/query", "other load (cores)"], rows)
 
 
-def ratio_table(results):
+def round_ratios(runs, scenario):
+    """vpcdns ÷ unbound CPU per query at saturation, round by round: the two servers of one
+    round ran back to back, so these ratios share more of the machine's state than the medians'
+    ratio does. 'median (min-max)'."""
+    v, u = runs.get((scenario, "vpcdns"), []), runs.get((scenario, "unbound"), [])
+    ratios = sorted(a["throughput"]["cpu_us_per_query"] / b["throughput"]["cpu_us_per_query"] for a, b in zip(v, u))
+    if not ratios:
+        return "-"
+    if len(ratios) == 1:
+        return f"{ratios[0]:.2f}"
+    return f"{statistics.median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f})"
+
+
+def ratio_table(results, runs):
     if not any((s, "vpcdns") in results and (s, "unbound") in results for s, _ in SCENARIOS):
         return "(needs both vpcdns and unbound in --servers)"
 
@@ -642,11 +657,11 @@ def ratio_table(results):
         if v and u:
             vt, ut, vl, ul = v["throughput"], u["throughput"], v["latency"], u["latency"]
             rows.append([scenario, ratio(vt.get("qps"), ut.get("qps")), ratio(vt.get("avg_latency"), ut.get("avg_latency")),
-                         ratio(vt["cpu_us_per_query"], ut["cpu_us_per_query"]),
+                         ratio(vt["cpu_us_per_query"], ut["cpu_us_per_query"]), round_ratios(runs, scenario),
                          ratio(vl["cpu_us_per_query"], ul["cpu_us_per_query"]),
                          ratio(vl.get("p50"), ul.get("p50")), ratio(vl.get("p99"), ul.get("p99")),
                          ratio(v["idle_rss_kib"], u["idle_rss_kib"]), ratio(v["peak_rss_kib"], u["peak_rss_kib"])])
-    return table(["scenario", "QPS", "avg latency", "CPU µs/query", "CPU µs/query @rate", "p50 @rate", "p99 @rate",
+    return table(["scenario", "QPS", "avg latency", "CPU µs/query", "CPU µs/query, per round", "CPU µs/query @rate", "p50 @rate", "p99 @rate",
                   "idle RSS", "peak RSS"], rows)
 
 
@@ -889,7 +904,7 @@ def main():
     out.append("")
     out.append("vpcdns / unbound, both pinned to one CPU (QPS: > 1 is better; the rest: < 1 is better)")
     out.append("")
-    out.append(ratio_table(results))
+    out.append(ratio_table(results, runs))
     if any(c == "vpcdns-metrics" for _, c in results):
         out.append("")
         out.append("vpcdns with metrics on / off, both pinned to one CPU")
