@@ -175,17 +175,16 @@ public final class QueryEngine: Sendable {
             return true
         case .notLocal:
             let configured = state.upstreams.id(of: .configured)
-            func reason() -> Reason {
-                Reason(view: viewIndex < model.views.count ? model.views[viewIndex].name : model.defaultView.name, source: .recursion)
-            }
+            func viewName() -> String { viewIndex < model.views.count ? model.views[viewIndex].name : model.defaultView.name }
             let dnssecOK = query.edns?.dnssecOK ?? false
             let maxSize = ReplyRules.maxSize(payloadSize: query.edns?.udpPayloadSize, overTCP: overTCP)
             if let hit = cache.hit(foldedName: UnsafeRawBufferPointer(start: folded, count: query.nameLength), type: query.type,
                                    dnssecOK: dnssecOK, upstreamSet: configured),
                hit.withReply(to: query, request: bytes, maxSize: maxSize, { sink.send($0) }) {
-                report(QueryTally(reason: reason(), transport: transport, type: query.type, rcode: hit.rcode, fromCache: true),
+                report(QueryTally(view: viewName(), transport: transport, type: query.type, rcode: hit.rcode, source: .cache),
                        QueryEvent(client: client, transport: transport, question: Question(name: query.questionName(in: bytes), type: query.type),
-                                  rcode: hit.rcode, answers: [], reason: reason(), fromCache: true, dropped: false))
+                                  rcode: hit.rcode, answers: [], reason: Reason(view: viewName(), source: .recursion), fromCache: true,
+                                  dropped: false))
                 return true
             }
             // A miss: the query goes upstream, and waits with its request decoded.
@@ -197,7 +196,7 @@ public final class QueryEngine: Sendable {
                                   maxResponseSize: maxSize)
             queryUpstream(request, key: CacheKey(name: name, type: query.type, dnssecOK: dnssecOK, upstreamSet: configured), chain: [],
                           channel: state.upstreams.channel(for: .configured), sink: sink, client: client, transport: transport,
-                          reason: reason())
+                          reason: Reason(view: viewName(), source: .recursion))
             return true
         case .unknown:
             return false
