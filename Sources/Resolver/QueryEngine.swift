@@ -174,33 +174,42 @@ public final class QueryEngine: Sendable {
             report(compiled, query: query, bytes: bytes, client: client, transport: transport, answers: compiled.answer.answers)
             return true
         case .notLocal:
-            let configured = state.upstreams.id(of: .configured)
-            func viewName() -> String { viewIndex < model.views.count ? model.views[viewIndex].name : model.defaultView.name }
-            let dnssecOK = query.edns?.dnssecOK ?? false
-            let maxSize = ReplyRules.maxSize(payloadSize: query.edns?.udpPayloadSize, overTCP: overTCP)
-            if let hit = cache.hit(foldedName: UnsafeRawBufferPointer(start: folded, count: query.nameLength), type: query.type,
-                                   dnssecOK: dnssecOK, upstreamSet: configured),
-               hit.withReply(to: query, request: bytes, maxSize: maxSize, { sink.send($0) }) {
-                report(QueryTally(view: viewName(), transport: transport, type: query.type, rcode: hit.rcode, source: .cache),
-                       QueryEvent(client: client, transport: transport, question: Question(name: query.questionName(in: bytes), type: query.type),
-                                  rcode: hit.rcode, answers: [], reason: Reason(view: viewName(), source: .recursion), fromCache: true,
-                                  dropped: false))
-                return true
-            }
-            // A miss: the query goes upstream, and waits with its request decoded.
-            let name = query.questionName(in: bytes)
-            let question = Question(name: name, type: query.type)
-            var header = Header(id: query.id, flags: query.flags)
-            header.isResponse = false
-            let request = Request(message: Message(header: header, questions: [question], edns: query.ednsValue), question: question,
-                                  maxResponseSize: maxSize)
-            queryUpstream(request, key: CacheKey(name: name, type: query.type, dnssecOK: dnssecOK, upstreamSet: configured), chain: [],
-                          channel: state.upstreams.channel(for: .configured), sink: sink, client: client, transport: transport,
-                          reason: Reason(view: viewName(), source: .recursion))
+            answerNotLocal(query, bytes: bytes, folded: folded, state: state, viewIndex: viewIndex, client: client, transport: transport,
+                           sink: sink)
             return true
         case .unknown:
             return false
         }
+    }
+
+    /// A name no local data of the view covers: answered from the cache straight from the query's
+    /// bytes, or, on a miss, decoded and sent to the default upstreams.
+    private func answerNotLocal(_ query: QueryView, bytes: UnsafeRawBufferPointer, folded: UnsafeMutablePointer<UInt8>,
+                                state: ServingState, viewIndex: Int, client: SocketAddress, transport: QueryEvent.Transport,
+                                sink: some ResponseSink) {
+        let model = state.model
+        func viewName() -> String { viewIndex < model.views.count ? model.views[viewIndex].name : model.defaultView.name }
+        let configured = state.upstreams.id(of: .configured)
+        let dnssecOK = query.edns?.dnssecOK ?? false
+        let maxSize = ReplyRules.maxSize(payloadSize: query.edns?.udpPayloadSize, overTCP: transport == .tcp)
+        if let hit = cache.hit(foldedName: UnsafeRawBufferPointer(start: folded, count: query.nameLength), type: query.type,
+                               dnssecOK: dnssecOK, upstreamSet: configured),
+           hit.withReply(to: query, request: bytes, maxSize: maxSize, { sink.send($0) }) {
+            report(QueryTally(view: viewName(), transport: transport, type: query.type, rcode: hit.rcode, source: .cache),
+                   QueryEvent(client: client, transport: transport, question: Question(name: query.questionName(in: bytes), type: query.type),
+                              rcode: hit.rcode, answers: [], reason: Reason(view: viewName(), source: .recursion), fromCache: true,
+                              dropped: false))
+            return
+        }
+        let name = query.questionName(in: bytes)
+        let question = Question(name: name, type: query.type)
+        var header = Header(id: query.id, flags: query.flags)
+        header.isResponse = false
+        let request = Request(message: Message(header: header, questions: [question], edns: query.ednsValue), question: question,
+                              maxResponseSize: maxSize)
+        queryUpstream(request, key: CacheKey(name: name, type: query.type, dnssecOK: dnssecOK, upstreamSet: configured), chain: [],
+                      channel: state.upstreams.channel(for: .configured), sink: sink, client: client, transport: transport,
+                      reason: Reason(view: viewName(), source: .recursion))
     }
 
     /// The lane's state, fetched again (under the lock) only after an `install`.
