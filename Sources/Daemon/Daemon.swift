@@ -99,11 +99,11 @@ public final class Daemon: @unchecked Sendable {
             maxTTL: config.cache.maxTTL, maxNegativeTTL: config.cache.maxNegativeTTL, serveStale: config.cache.serveStale,
             staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: queryLog.observer,
             counter: operations.counter, isObserving: { [queryLog] in queryLog.isEnabled })
-        listeners = ListenerSet(options: Self.transportOptions(config), handler: EngineHandler(engine: engine))
+        listeners = ListenerSet(handler: EngineHandler(engine: engine))
         do {
             let passed = try ListenFDs.receiveFromProcess()
-            try listeners.adopt(try passed.map { try InheritedSocket(fd: $0.fd) })
-            try listeners.update(to: Self.listenAddresses(config))
+            try listeners.adopt(try passed.map { try InheritedSocket(fd: $0.fd) }, options: Self.transportOptions(config))
+            try listeners.update(to: Self.listenAddresses(config), options: Self.transportOptions(config))
         } catch {
             fail("cannot listen: \(error)")
         }
@@ -150,7 +150,7 @@ public final class Daemon: @unchecked Sendable {
                 throw error
             }
             do {
-                try listeners.update(to: Self.listenAddresses(new.config))
+                try listeners.update(to: Self.listenAddresses(new.config), options: Self.transportOptions(new.config))
             } catch {
                 new.upstreams.retire(keeping: old.upstreams)
                 throw StateLoader.Failure(description: "cannot listen: \(error)")
@@ -255,6 +255,8 @@ public final class Daemon: @unchecked Sendable {
     }
 
     static func transportOptions(_ config: VPCDNSConfig) -> TransportOptions {
-        TransportOptions(tcpIdleTimeout: .milliseconds(config.tcp.idleTimeoutMs), maxTCPConnections: config.tcp.maxConnections)
+        TransportOptions(tcpIdleTimeout: .milliseconds(config.tcp.idleTimeoutMs), maxTCPConnections: config.tcp.maxConnections,
+                         maxTCPConnectionsPerClient: config.tcp.maxConnectionsPerClient,
+                         maxTCPQueriesInFlightPerClient: config.tcp.maxQueriesInFlightPerClient)
     }
 }

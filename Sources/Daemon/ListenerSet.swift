@@ -9,16 +9,14 @@ final class ListenerSet: @unchecked Sendable {
     // Only touched on the daemon's control queue.
     private var byAddress: [SocketAddress: Listeners] = [:]
     private var inherited: Listeners?
-    private let options: TransportOptions
     private let handler: EngineHandler
 
-    init(options: TransportOptions, handler: EngineHandler) {
-        self.options = options
+    init(handler: EngineHandler) {
         self.handler = handler
     }
 
     /// Takes over sockets passed by systemd (socket activation).
-    func adopt(_ sockets: [InheritedSocket]) throws(TransportError) {
+    func adopt(_ sockets: [InheritedSocket], options: TransportOptions) throws(TransportError) {
         guard !sockets.isEmpty else { return }
         let listeners = try Listeners(addresses: [], inheritedSockets: sockets, options: options, handler: handler)
         listeners.start()
@@ -30,9 +28,10 @@ final class ListenerSet: @unchecked Sendable {
         Set(inherited?.boundAddresses.map(\.1) ?? [])
     }
 
-    /// Binds the addresses not bound yet and closes those no longer wanted. On a bind failure
-    /// nothing is closed and the error names the address.
-    func update(to wanted: [SocketAddress]) throws(TransportError) {
+    /// Binds the addresses not bound yet and closes those no longer wanted, and gives every
+    /// listener kept the TCP limits of `options`. On a bind failure nothing is closed or
+    /// changed, and the error names the address.
+    func update(to wanted: [SocketAddress], options: TransportOptions) throws(TransportError) {
         let wantedSet = Set(wanted).subtracting(inheritedAddresses)
         var added: [SocketAddress: Listeners] = [:]
         do throws(TransportError) {
@@ -44,6 +43,7 @@ final class ListenerSet: @unchecked Sendable {
             throw error
         }
         for listeners in added.values { listeners.start() }
+        for listeners in (inherited.map { [$0] } ?? []) + Array(byAddress.values) { listeners.applyTCPLimits(options) }
         byAddress.merge(added) { old, _ in old }
         for (address, listeners) in byAddress where !wantedSet.contains(address) {
             listeners.stop(drainFor: .milliseconds(200))

@@ -85,6 +85,10 @@ public final class Listeners: @unchecked Sendable {
     /// TCP connection counters (open, accepted, refused, closed for pressure or idleness).
     public var tcpStatistics: TCPStatistics { registry.statistics }
 
+    /// Applies the TCP caps and idle timeout of `options` from now on (see
+    /// `ConnectionRegistry.update`); the sockets' own settings (buffers, batches) stay as bound.
+    public func applyTCPLimits(_ options: TransportOptions) { registry.update(options) }
+
     /// Starts serving. Calling it again, or after `stop`, does nothing.
     public func start() {
         let go = state.withLock { state in

@@ -76,10 +76,12 @@ final class TCPClient {
 /// list of open descriptors and the counters are also read from `stop` and for statistics,
 /// under `shared`'s mutex.
 final class ConnectionRegistry: @unchecked Sendable {
-    // @unchecked: `active`, `clients` and `wasPressured` are touched only on `queue`.
+    // @unchecked: `options`, `idlePolicy`, `active`, `clients` and `wasPressured` are touched
+    // only on `queue`.
     let queue: DispatchQueue
-    let options: TransportOptions
-    let idlePolicy: TCPIdlePolicy
+    /// The caps and timeouts in force; `update` replaces them (a reload).
+    private(set) var options: TransportOptions
+    private(set) var idlePolicy: TCPIdlePolicy
     /// Entered per admitted connection, left when its fd is closed.
     let group = DispatchGroup()
 
@@ -101,6 +103,17 @@ final class ConnectionRegistry: @unchecked Sendable {
         self.options = options
         idlePolicy = TCPIdlePolicy(timeout: options.tcpIdleTimeout, limit: options.maxTCPConnections)
         queue = DispatchQueue(label: "vpcdns.tcp")
+    }
+
+    /// Applies `options`' TCP caps and idle timeout from now on: to the next admissions and to
+    /// the connections accepted after it, and to every idle timeout scheduled after it. Open
+    /// connections are not closed for a lower cap; they go as they go idle or make room.
+    func update(_ options: TransportOptions) {
+        queue.async { [self] in
+            self.options = options
+            idlePolicy = TCPIdlePolicy(timeout: options.tcpIdleTimeout, limit: options.maxTCPConnections)
+            wasPressured = idlePolicy.pressured(active: active.count)
+        }
     }
 
     /// The idle timeout for connections now.

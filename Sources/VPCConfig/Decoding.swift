@@ -133,7 +133,9 @@ enum ConfigDecoder {
     }
 
     static func tcp(_ node: Node, reader: NodeReader) -> TCPSettings? {
-        guard let fields = reader.mapping(node, what: "tcp", key: "tcp", allowed: ["idle_timeout_ms", "max_connections"])
+        guard let fields = reader.mapping(node, what: "tcp", key: "tcp", allowed: ["idle_timeout_ms", "max_connections",
+                                                                                    "max_connections_per_client",
+                                                                                    "max_queries_in_flight_per_client"])
         else { return nil }
         var settings = TCPSettings(origin: fields.origin)
         if let node = fields.optional("idle_timeout_ms") {
@@ -143,6 +145,15 @@ enum ConfigDecoder {
         if let node = fields.optional("max_connections") {
             settings.maxConnections = reader.integer(node, key: "max_connections",
                                                      range: TCPSettings.maxConnectionsRange) ?? settings.maxConnections
+        }
+        if let node = fields.optional("max_connections_per_client") {
+            settings.maxConnectionsPerClient = reader.integer(node, key: "max_connections_per_client",
+                                                              range: TCPSettings.perClientRange) ?? settings.maxConnectionsPerClient
+        }
+        if let node = fields.optional("max_queries_in_flight_per_client") {
+            settings.maxQueriesInFlightPerClient = reader.integer(node, key: "max_queries_in_flight_per_client",
+                                                                  range: TCPSettings.perClientRange)
+                ?? settings.maxQueriesInFlightPerClient
         }
         return settings
     }

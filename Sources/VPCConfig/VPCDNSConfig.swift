@@ -170,22 +170,35 @@ public struct CacheSettings: Hashable, Sendable, ConfigLocatable {
     }
 }
 
-/// `tcp:` — TCP listener limits.
+/// `tcp:` — TCP listener limits. Each listen address has its own connection table (each VPC's
+/// resolver address its own, as each VPC's resolver is its own in AWS); every limit applies per
+/// address, and a reload applies changed limits to the connections accepted after it.
 public struct TCPSettings: Hashable, Sendable, ConfigLocatable {
     /// `idle_timeout_ms`: a connection with no complete query for this long is closed,
     /// 100...3600000. Default 10000.
     public var idleTimeoutMs: Int
-    /// `max_connections`: open TCP connections across all listeners, 1...65535; beyond it new
-    /// connections are closed at once. Default 256.
+    /// `max_connections`: open TCP connections on one listen address, 1...65535; at the limit a
+    /// new connection closes the one idle longest, or is closed at once. Default 256.
     public var maxConnections: Int
+    /// `max_connections_per_client`: open connections of one client address, 1...65535; at the
+    /// limit a new one closes that client's connection idle longest. Default 64.
+    public var maxConnectionsPerClient: Int
+    /// `max_queries_in_flight_per_client`: queries of one client address, over all its
+    /// connections, being answered at once, 1...65535; beyond it the client's connections stop
+    /// being read until answers go out. Default 256.
+    public var maxQueriesInFlightPerClient: Int
     public var origin: ConfigOrigin
 
     public static let idleTimeoutMsRange = 100...3_600_000
     public static let maxConnectionsRange = 1...65_535
+    public static let perClientRange = 1...65_535
 
-    public init(idleTimeoutMs: Int = 10_000, maxConnections: Int = 256, origin: ConfigOrigin = ConfigOrigin()) {
+    public init(idleTimeoutMs: Int = 10_000, maxConnections: Int = 256, maxConnectionsPerClient: Int = 64,
+                maxQueriesInFlightPerClient: Int = 256, origin: ConfigOrigin = ConfigOrigin()) {
         self.idleTimeoutMs = idleTimeoutMs
         self.maxConnections = maxConnections
+        self.maxConnectionsPerClient = maxConnectionsPerClient
+        self.maxQueriesInFlightPerClient = maxQueriesInFlightPerClient
         self.origin = origin
     }
 }

@@ -183,6 +183,31 @@ import Glibc
         #expect(Client.readFrame(open[1]) != nil)
     }
 
+    /// Raised limits (a reload) apply to the connections accepted after them: with the client's
+    /// cap raised from 1 to 2, a second connection no longer closes the first.
+    @Test func appliedLimitsGovernLaterConnections() throws {
+        let listeners = try makeListeners(options: TransportOptions(maxTCPConnectionsPerClient: 1))
+        defer { listeners.stop() }
+        let server = listeners.address(.tcp)
+        var open: [Int32] = []
+        defer { open.forEach { close($0) } }
+        func connect() throws {
+            let client = try #require(Client.tcp(to: server))
+            open.append(client)
+            Client.writeAll(client, Client.frame([1]))
+            #expect(Client.readFrame(client) != nil)
+            usleep(20_000)
+        }
+        try connect()
+        try connect()
+        #expect(Client.closedByPeer(open[0]), "at a cap of one, the second connection closes the first")
+        listeners.applyTCPLimits(TransportOptions(maxTCPConnectionsPerClient: 2))
+        try connect()
+        Client.writeAll(open[1], Client.frame([2]))
+        #expect(Client.readFrame(open[1]) != nil, "at a cap of two, the third connection leaves the second open")
+        #expect(listeners.tcpStatistics.closedForPressure == 1)
+    }
+
     /// With one unanswered query allowed per client, a second connection of the same client is
     /// not read until the first query is answered; then it is.
     @Test func perClientInFlightCapHoldsOtherConnectionsBack() throws {

@@ -124,6 +124,15 @@ let singleErrorCases: [ErrorCase] = [
       idle_timeout_ms: 100
       max_connections: 0
     """),
+    ErrorCase("tcp connections per client of zero", 2, 31, "max_connections_per_client: 0 is out of range (1...65535)", """
+    tcp:
+      max_connections_per_client: 0
+    """),
+    ErrorCase("tcp queries in flight per client above the range", 2, 37,
+              "max_queries_in_flight_per_client: 70000 is out of range (1...65535)", """
+    tcp:
+      max_queries_in_flight_per_client: 70000
+    """),
     ErrorCase("cache min_ttl above max_ttl", 3, 12, "cache: min_ttl (600) is greater than max_ttl (300)", """
     cache:
       min_ttl: 600

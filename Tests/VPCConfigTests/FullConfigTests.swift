@@ -12,7 +12,7 @@ upstream_timeout_ms: 1500
 upstream_tries: 3
 cache: { max_entries: 5000, min_ttl: 5, max_ttl: 600, max_negative_ttl: 30 }
 negative_soa_ttl: 120
-tcp: { idle_timeout_ms: 3000, max_connections: 64 }
+tcp: { idle_timeout_ms: 3000, max_connections: 64, max_connections_per_client: 8, max_queries_in_flight_per_client: 40 }
 rate_limit: { packets_per_second: 1024 }
 query_log: { path: logs/query.log, account_id: "111122223333" }
 services:
@@ -77,6 +77,8 @@ private func address(_ text: String) -> SocketAddress { SocketAddress(text, defa
     #expect(config.negativeSoaTTL == 120)
     #expect(config.tcp.idleTimeoutMs == 3000)
     #expect(config.tcp.maxConnections == 64)
+    #expect(config.tcp.maxConnectionsPerClient == 8)
+    #expect(config.tcp.maxQueriesInFlightPerClient == 40)
     #expect(config.rateLimit.packetsPerSecond == 1024)
 
     let log = try #require(config.queryLog)
@@ -193,7 +195,8 @@ private func address(_ text: String) -> SocketAddress { SocketAddress(text, defa
     #expect(config.cache.maxMemoryMiB == 32 && config.cache.serveStale && config.cache.staleAnswerTTL == 30
             && config.cache.maxStaleAge == 86_400)
     #expect(config.negativeSoaTTL == 60)
-    #expect(config.tcp == TCPSettings(idleTimeoutMs: 10_000, maxConnections: 256))
+    #expect(config.tcp == TCPSettings(idleTimeoutMs: 10_000, maxConnections: 256, maxConnectionsPerClient: 64,
+                                      maxQueriesInFlightPerClient: 256))
     #expect(config.rateLimit.packetsPerSecond == 0)
     #expect(config.queryLog == nil)
     #expect(config.services.isEmpty)

@@ -239,3 +239,44 @@ def test_tcp_pipelining_load_does_not_starve_udp(vpcdns):
     print(f"pipelining readers: at most {sampler.max_threads} threads")
     assert sampler.max_threads <= MAX_THREADS, sampler.max_threads
     assert daemon.alive()
+
+
+def open_answered(daemon, ident):
+    """A new connection from 127.0.0.1 that got the answer to one query, left open."""
+    sock = socket.create_connection((daemon.host, daemon.port), timeout=5, source_address=("127.0.0.1", 0))
+    sock.sendall(frame(SSM_REGIONAL, ident))
+    length = struct.unpack("!H", sock.recv(2, socket.MSG_WAITALL))[0]
+    assert dns.message.from_wire(sock.recv(length, socket.MSG_WAITALL)).id == ident
+    time.sleep(0.05)  # distinct idle ages: the oldest is the one closed for room
+    return sock
+
+
+def closed_by_daemon(sock):
+    sock.settimeout(2)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def test_per_client_tcp_cap_comes_from_the_config_and_a_reload_raises_it(vpcdns):
+    """tcp.max_connections_per_client: 2 closes the client's longest-idle connection for its
+    third; after a reload to 3, a new connection leaves the open ones alone."""
+    daemon = vpcdns(CONFIG.replace("idle_timeout_ms: 10000", "idle_timeout_ms: 10000\n  max_connections_per_client: 2"))
+    sockets = [open_answered(daemon, ident) for ident in range(3)]
+    try:
+        assert closed_by_daemon(sockets[0]), "the first connection should make room for the third"
+        assert not closed_by_daemon(sockets[1])
+        config = daemon.config.read_text()
+        daemon.config.write_text(config.replace("max_connections_per_client: 2", "max_connections_per_client: 3"))
+        assert daemon.reload() == "reloaded", daemon.stderr_text()
+        time.sleep(0.2)  # the new limits reach the TCP queue asynchronously
+        sockets.append(open_answered(daemon, 3))
+        assert not closed_by_daemon(sockets[1]), "at a cap of 3 the three open connections all stay"
+        sockets[1].sendall(frame(SSM_REGIONAL, 4))
+        assert struct.unpack("!H", sockets[1].recv(2, socket.MSG_WAITALL))[0] > 0
+    finally:
+        for sock in sockets:
+            sock.close()
