@@ -76,6 +76,19 @@ enum Client {
         return fd
     }
 
+    /// A new TCP connection to `server` that got an answer to one query, then 20 ms of quiet,
+    /// so that connections opened one after another have distinct idle ages. Nil if either failed.
+    static func answeredTCP(to server: SocketAddress) -> Int32? {
+        guard let client = tcp(to: server) else { return nil }
+        writeAll(client, frame([1]))
+        guard readFrame(client) != nil else {
+            close(client)
+            return nil
+        }
+        usleep(20_000)
+        return client
+    }
+
     /// Sends `bytes` and waits for one datagram.
     static func exchange(_ fd: Int32, _ bytes: [UInt8]) -> [UInt8]? {
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
