@@ -204,9 +204,7 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
             return try? message.encode(maxSize: maxSize)
         }
         guard let edns else { return bytes }
-        let additionalCount = bytes.bigEndianUInt16(at: 10) + 1  // ARCOUNT now counts the OPT
-        bytes[10] = UInt8(truncatingIfNeeded: additionalCount >> 8)
-        bytes[11] = UInt8(truncatingIfNeeded: additionalCount)
+        bytes.withUnsafeMutableBufferPointer { Self.countAppendedOPT(in: $0.baseAddress!) }
         var writer = WireWriter(continuing: consume bytes)
         guard (try? edns.encode(to: &writer)) != nil else { return nil }
         return writer.bytes
@@ -226,6 +224,14 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
                 initialized = wireLength
             }
         }
+    }
+
+    /// Adds the OPT record about to be appended to the ARCOUNT of the reply at `base`.
+    @inline(__always)
+    static func countAppendedOPT(in base: UnsafeMutablePointer<UInt8>) {
+        let additionalCount = (UInt16(base[10]) << 8 | UInt16(base[11])) + 1
+        base[10] = UInt8(truncatingIfNeeded: additionalCount >> 8)
+        base[11] = UInt8(truncatingIfNeeded: additionalCount)
     }
 
     /// Bytes of the stored message (header, question and records, no OPT).

@@ -35,9 +35,7 @@ public struct CacheHit: @unchecked Sendable {
             let base = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
             entry.write(into: base, id: query.id, queryFlags: query.flags, questionName: questionName, dnssecOK: dnssecOK, now: now)
             if let edns = query.edns {
-                let additionalCount = (UInt16(base[10]) << 8 | UInt16(base[11])) + 1  // ARCOUNT now counts the OPT
-                base[10] = UInt8(truncatingIfNeeded: additionalCount >> 8)
-                base[11] = UInt8(truncatingIfNeeded: additionalCount)
+                CacheEntry.countAppendedOPT(in: base)
                 ReplyRules.writeOPT(dnssecOK: edns.dnssecOK, to: base + entry.wireLength)
             }
             body(UnsafeRawBufferPointer(out))

@@ -173,7 +173,8 @@ extension CacheKey {
         var set: UInt64 = 0
         for index in 0..<8 { set = set << 8 | UInt64(bytes[position + 5 + index]) }
         let viewBytes = bytes[(position + 13)...]
-        self.init(name: name, type: RRType(rawValue: bytes.bigEndianUInt16(at: position)), dnsClass: DNSClass(rawValue: bytes.bigEndianUInt16(at: position + 2)),
+        self.init(name: name, type: RRType(rawValue: bytes.bigEndianUInt16(at: position)),
+                  dnsClass: DNSClass(rawValue: bytes.bigEndianUInt16(at: position + 2)),
                   dnssecOK: flags & 1 != 0, upstreamSet: Int(Int64(bitPattern: set)),
                   view: flags & 2 != 0 ? String(decoding: viewBytes, as: UTF8.self) : nil)
     }

@@ -1,9 +1,9 @@
 import DNSWire
 import IPAddress
+import Platform
 
 #if canImport(Glibc)
 import Glibc
-import Platform
 #endif
 
 /// The watchdog's check that queries are really answered: one query through a listener's UDP

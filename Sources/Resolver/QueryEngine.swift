@@ -91,7 +91,8 @@ public final class QueryEngine: Sendable {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: QueryView.maxNameLength) { folded in
             let folded = folded.baseAddress!
             guard state.model.isAllowed(client.ip) else {
-                refuseOutsider(bytes, folded: folded, state: state, client: client, local: local, transport: transport, sink: sink)
+                refuseOutsider(bytes, peek: peek, folded: folded, state: state, client: client, local: local, transport: transport,
+                               sink: sink)
                 return
             }
             if !overTCP, !state.admits(client.ip) {
@@ -114,10 +115,10 @@ public final class QueryEngine: Sendable {
 
     /// A client outside `allow` and every VPC: REFUSED echoing a plain question, nothing for
     /// anything else (no FORMERR, NOTIMP or BADVERS tells an outsider what was wrong).
-    private func refuseOutsider(_ bytes: UnsafeRawBufferPointer, folded: UnsafeMutablePointer<UInt8>, state: ServingState,
+    private func refuseOutsider(_ bytes: UnsafeRawBufferPointer, peek: HeaderPeek, folded: UnsafeMutablePointer<UInt8>, state: ServingState,
                                 client: SocketAddress, local: SocketAddress?, transport: QueryEvent.Transport, sink: some ResponseSink) {
         let reason = Reason(view: state.model.view(client: client.ip, local: local).name, source: .notAllowed)
-        guard let query = QueryView(bytes, folding: folded), RequestAdmission.rejection(HeaderPeek(bytes)!) == nil,
+        guard let query = QueryView(bytes, folding: folded), RequestAdmission.rejection(peek) == nil,
               let size = FastReply.size(query: query, bodySize: 0, overTCP: transport == .tcp) else {
             observeDropped(client: client, transport: transport, question: nil, reason: reason)
             return

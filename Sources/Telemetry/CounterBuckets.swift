@@ -75,7 +75,7 @@ enum CounterBuckets {
 
     @inline(__always)
     static func rcodeCell(_ tally: QueryTally) -> Int {
-        let base = 2 * typeCount
+        let base = rcodeCells.lowerBound
         if tally.dropped { return base + 8 }
         switch tally.rcode.rawValue {
         case 0...5: return base + Int(tally.rcode.rawValue)
@@ -85,5 +85,5 @@ enum CounterBuckets {
     }
 
     @inline(__always)
-    static func sourceCell(_ source: QueryTally.Source) -> Int { 2 * typeCount + 9 + source.rawValue }
+    static func sourceCell(_ source: QueryTally.Source) -> Int { sourceCells.lowerBound + source.rawValue }
 }
