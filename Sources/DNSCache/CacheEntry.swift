@@ -185,9 +185,8 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
 
     /// The stored message as the reply to a query with `id`, `queryFlags` and `questionName`
     /// (see `render`), with `edns` as its OPT record (nil: none), fitted to `maxSize`: when it
-    /// does not fit it is re-encoded with whole RRsets left out and TC set, or over TCP without
-    /// its additional data and OPT (`ReplyRules.fitsWithoutAdditionalData`; the stored message
-    /// itself always fits in 65,535 bytes). Nil only if that fails.
+    /// does not fit it is re-encoded by `ReplyRules.encode` (whole RRsets left out and TC set,
+    /// or over TCP without its additional data and OPT). Nil only if that fails.
     func reply(id: UInt16, queryFlags: UInt16, questionName: DNSName, dnssecOK: Bool, now: UInt64, fixedTTL: UInt32? = nil,
                edns: EDNS?, maxSize: Int) -> [UInt8]? {
         let ednsSize = edns?.encodedSize ?? 0
@@ -196,12 +195,8 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
         guard bytes.count + ednsSize <= maxSize else {
             // Rare (a large answer to a client without EDNS): decode and truncate by RRsets.
             guard var message = try? Message(wire: bytes) else { return nil }
-            if ReplyRules.fitsWithoutAdditionalData(maxSize: maxSize) {
-                message.additionals = []
-            } else {
-                message.edns = edns
-            }
-            return try? message.encode(maxSize: maxSize)
+            message.edns = edns
+            return try? ReplyRules.encode(message, maxSize: maxSize)
         }
         guard let edns else { return bytes }
         bytes.withUnsafeMutableBufferPointer { Self.countAppendedOPT(in: $0.baseAddress!) }

@@ -1,3 +1,5 @@
+import Platform
+
 /// The header and OPT record of every reply vpcdns sends, in one place: replies built from
 /// sections, precompiled local answers and cache hits all take them from here, so an answer's
 /// bytes never depend on the path that made it.
@@ -10,7 +12,7 @@
 /// - Size: 512 bytes without EDNS, the client's payload size (at least 512, at most 4096) with
 ///   it, 65535 over TCP. Over TCP nothing is truncated for size alone: a reply that fills the
 ///   65,535-byte message once the OPT record is added goes without its additional data and
-///   without the OPT (`fitsWithoutAdditionalData`).
+///   without the OPT. `encode` applies the size rules to a reply built from sections.
 public enum ReplyRules {
     /// The UDP payload size vpcdns advertises, and the most it sends over UDP.
     public static let payloadSize = 4096
@@ -43,10 +45,18 @@ public enum ReplyRules {
     /// The most a reply can be: over TCP, a whole DNS message.
     public static let tcpMaxSize = 65535
 
-    /// Whether a reply too large for `maxSize` is sent without its additional data and OPT
-    /// record rather than truncated with TC: over TCP, where the client cannot retry any larger.
-    @inline(__always)
-    public static func fitsWithoutAdditionalData(maxSize: Int) -> Bool { maxSize >= tcpMaxSize }
+    /// `reply` encoded in at most `maxSize` bytes: whole RRsets left out and TC set when it does
+    /// not fit (`Message.encode(maxSize:)`); over TCP (`maxSize` of `tcpMaxSize`), where the
+    /// client cannot retry any larger, a reply that would be truncated goes without its
+    /// additional data and OPT instead, and is truncated only if even that does not fit.
+    public static func encode(_ reply: Message, maxSize: Int) throws(DNSWireError) -> [UInt8] {
+        let wire = try reply.encode(maxSize: maxSize)
+        guard maxSize >= tcpMaxSize, Header(flags: wire.bigEndianUInt16(at: 2)).truncated else { return wire }
+        var fitted = reply
+        fitted.additionals = []
+        fitted.edns = nil
+        return try fitted.encode(maxSize: maxSize)
+    }
 
     /// Writes the `optSize` bytes of the OPT record `edns(answering:)` makes for a query with
     /// `dnssecOK`, without building it: the same bytes `EDNS.encode` writes for it.

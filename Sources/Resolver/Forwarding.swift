@@ -186,24 +186,9 @@ extension QueryEngine {
     /// question and EDNS, AA and AD cleared (AWS-DNS-RULES 3.10, 6.6), sized to the client.
     func respond(_ pending: PendingQuery, with upstream: Message, fromCache: Bool) {
         let answer = ForwardedAnswer(pending, upstream: upstream)
-        var bytes = ResponseBuilder.response(to: pending.request, rcode: answer.rcode, answers: answer.answers,
-                                             authorities: answer.authorities, additionals: answer.additionals)
-        if pending.transport == .tcp, bytes.count >= 3, bytes[2] & 0x02 != 0 {
-            bytes = Self.fittedTCPResponse(to: pending.request, rcode: answer.rcode, answers: answer.answers, authorities: answer.authorities)
-        }
-        pending.sink.send(bytes)
+        pending.sink.send(ResponseBuilder.response(to: pending.request, rcode: answer.rcode, answers: answer.answers,
+                                                   authorities: answer.authorities, additionals: answer.additionals))
         observe(client: pending.client, transport: pending.transport, question: pending.request.question, rcode: answer.rcode,
                 answers: answer.answers, reason: answer.reason, fromCache: fromCache)
-    }
-
-    /// Over TCP nothing is ever truncated for size alone (`ReplyRules.fitsWithoutAdditionalData`):
-    /// an answer that fills the 65,535-byte message with our OPT record added is sent without
-    /// its additional data and without the OPT.
-    static func fittedTCPResponse(to request: Request, rcode: RCode, answers: [ResourceRecord],
-                                  authorities: [ResourceRecord]) -> [UInt8] {
-        var message = Message(header: ResponseBuilder.responseHeader(for: request.message.header), questions: [request.question],
-                              answers: answers, authorities: authorities)
-        message.rcode = rcode
-        return ResponseBuilder.encoded(message, maxSize: ReplyRules.tcpMaxSize)
     }
 }

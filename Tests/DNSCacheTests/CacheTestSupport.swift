@@ -43,14 +43,13 @@ func makeCache(_ settings: CacheSettings = CacheSettings()) -> (DNSCache, Manual
 
 let soa = "example. 900 IN SOA ns-1536.awsdns-00.co.uk. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400"
 
-/// An upstream answer for `name` (one TXT record and one additional A record) whose stored form
-/// is 65,530 bytes: with the 11-byte OPT record added, a reply no longer fits even over TCP.
+/// An upstream answer for `name`, two TXT records, whose stored form is 65,530 bytes: with the
+/// 11-byte OPT record added, the reply no longer fits in a whole message.
 func responseFillingTheMessage(_ name: DNSName) throws -> Message {
     func make(lastString: Int) throws -> Message {
         let strings = Array(repeating: "\"" + String(repeating: "x", count: 255) + "\"", count: 255)
-            + ["\"" + String(repeating: "y", count: lastString) + "\""]
-        return try response(name, .txt, answers: ["\(name) 60 IN TXT " + strings.joined(separator: " ")],
-                            additional: ["ns1.example. 300 IN A 192.0.2.53"])
+        return try response(name, .txt, answers: ["\(name) 60 IN TXT " + strings.joined(separator: " "),
+                                                  "\(name) 60 IN TXT \"" + String(repeating: "y", count: lastString) + "\""])
     }
     let lastString = 1 + 65530 - (try make(lastString: 1).encode().count)
     precondition((1...255).contains(lastString), "\(name) is too long or too short for this answer")

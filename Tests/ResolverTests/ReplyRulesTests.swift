@@ -67,4 +67,24 @@ import Testing
         #expect(ReplyRules.flags(query: 0x0100, rcode: 0, authenticated: true, dnssecOK: true) & 0x0020 != 0)
         #expect(ReplyRules.flags(query: 0x0120, rcode: 0) & 0x0020 == 0)
     }
+
+    /// Every reply built from sections (local answers, forwarded answers) takes the TCP size rule
+    /// from `ReplyRules.encode`: 4,094 A records fill a whole message only without the OPT record,
+    /// so over TCP they go whole and without it, over UDP truncated.
+    @Test(arguments: [false, true])
+    func aResponseThatFillsTheMessageIsNotTruncatedOverTCP(overTCP: Bool) throws {
+        var header = Header(id: 5)
+        header.recursionDesired = true
+        let name = try DNSName("big.example.")
+        let query = try Message(header: header, questions: [Question(name: name, type: .a)], edns: EDNS()).encode()
+        guard case .accepted(let request) = query.withUnsafeBytes({ RequestAdmission.admit($0, overTCP: overTCP) }) else {
+            Issue.record("query not admitted")
+            return
+        }
+        let records = (0..<4094).map { ResourceRecord(name: name, ttl: 60, rdata: .a(.init(10, 0, UInt8($0 >> 8), UInt8($0 & 0xff)))) }
+        let reply = try Message(wire: ResponseBuilder.response(to: request, rcode: .noError, answers: records))
+        #expect(reply.header.truncated == !overTCP)
+        #expect(reply.answers.count == (overTCP ? 4094 : 0))
+        #expect((reply.edns == nil) == overTCP)
+    }
 }
