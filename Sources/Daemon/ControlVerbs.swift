@@ -93,8 +93,3 @@ struct ControlVerbs: Sendable {
         return ControlReply(ok: true, text: explanation.text)
     }
 }
-
-extension UpstreamPool {
-    /// The servers of each upstream set, as explanations name them.
-    var upstreamNames: [[String]] { configurations.map { $0.servers.map(\.description) } }
-}

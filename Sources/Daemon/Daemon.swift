@@ -1,4 +1,5 @@
 import Dispatch
+import Explain
 import Foundation
 import IPAddress
 import Logging
@@ -98,7 +99,7 @@ public final class Daemon: @unchecked Sendable {
             maxEntries: config.cache.maxEntries, maxMemoryMiB: config.cache.maxMemoryMiB, minTTL: config.cache.minTTL,
             maxTTL: config.cache.maxTTL, maxNegativeTTL: config.cache.maxNegativeTTL, serveStale: config.cache.serveStale,
             staleAnswerTTL: config.cache.staleAnswerTTL, maxStaleAge: config.cache.maxStaleAge), observer: queryLog.observer,
-            counter: operations.counter, isObserving: { [queryLog] in queryLog.isEnabled })
+            counter: operations.counter, chaos: WireProvenance(), isObserving: { [queryLog] in queryLog.isEnabled })
         listeners = ListenerSet(handler: EngineHandler(engine: engine))
         do {
             let passed = try ListenFDs.receiveFromProcess()

@@ -19,6 +19,8 @@ public final class QueryEngine: Sendable {
     let observer: QueryObserver?
     /// Receives the tally of every query (the metrics); cheap enough to run always.
     let counter: (any QueryCounter)?
+    /// Answers admitted CHAOS-class questions; without it they are REFUSED.
+    private let chaos: (any ChaosResponder)?
     /// Turns the order of rotating precompiled answers (endpoint addresses) for requests that
     /// come without a lane (TCP).
     private let rotation = Atomic<UInt32>(0)
@@ -43,11 +45,12 @@ public final class QueryEngine: Sendable {
     private let isObserving: @Sendable () -> Bool
 
     public init(state: ServingState, cache: DNSCache, observer: QueryObserver? = nil, counter: (any QueryCounter)? = nil,
-                isObserving: @escaping @Sendable () -> Bool = { true }) {
+                chaos: (any ChaosResponder)? = nil, isObserving: @escaping @Sendable () -> Bool = { true }) {
         current = Mutex(state)
         self.cache = cache
         self.observer = observer
         self.counter = counter
+        self.chaos = chaos
         self.isObserving = isObserving
         lanes = (0..<Self.maxLanes).map { _ in Lane() }
     }
@@ -78,7 +81,8 @@ public final class QueryEngine: Sendable {
     ///
     /// The door, in this order, before anything past the header is read: too short or a response
     /// (nothing); a client outside `allow` and every VPC (REFUSED for a plain query, nothing for
-    /// anything else); the rate limit (UDP); then the header's opcode and section counts.
+    /// anything else); the rate limit (UDP); then the header's opcode and section counts. CHAOS
+    /// questions go to the `ChaosResponder` only after all of it.
     ///
     /// `lane` (see `QueryOrigin.lane`) lets requests of one UDP socket share a snapshot of the
     /// serving state and a rotation counter without locks; nil takes the locked path.
@@ -213,6 +217,15 @@ public final class QueryEngine: Sendable {
                       reason: Reason(view: viewName(), source: .recursion))
     }
 
+    /// A CHAOS-class question: the responder's answer, or REFUSED when it has none.
+    private func answerChaos(_ request: Request, state: ServingState, client: SocketAddress, local: SocketAddress?,
+                             transport: QueryEvent.Transport, sink: some ResponseSink) {
+        let answer = chaos?.answer(request.question, client: client, local: local, state: state) ?? (.refused, [])
+        sink.send(ResponseBuilder.response(to: request, rcode: answer.rcode, answers: answer.answers))
+        observe(client: client, transport: transport, question: request.question, rcode: answer.rcode, answers: answer.answers,
+                reason: nil)
+    }
+
     /// The lane's state, fetched again (under the lock) only after an `install`.
     private func snapshot(_ lane: Lane) -> ServingState {
         let now = generation.load(ordering: .acquiring)
@@ -254,7 +267,7 @@ public final class QueryEngine: Sendable {
     private func handleDecoded(_ bytes: UnsafeRawBufferPointer, state: ServingState, client: SocketAddress, local: SocketAddress?,
                                transport: QueryEvent.Transport, sink: some ResponseSink) {
         let request: Request
-        switch RequestAdmission.admit(bytes, overTCP: transport == .tcp) {
+        switch RequestAdmission.admit(bytes, overTCP: transport == .tcp, allowingChaos: chaos != nil) {
         case .dropped:
             return
         case .rejected(let response, let rcode):
@@ -263,6 +276,10 @@ public final class QueryEngine: Sendable {
             return
         case .accepted(let accepted):
             request = accepted
+        }
+        if request.question.dnsClass == .chaos {
+            answerChaos(request, state: state, client: client, local: local, transport: transport, sink: sink)
+            return
         }
         let decision = state.model.decide(request.question, client: client.ip, local: local)
         switch decision {

@@ -22,7 +22,9 @@ public enum Admission: Sendable {
 /// The hardening at the door (RFC 1035, 6891; STYLE.md): header checked first, hostile input
 /// assumed, every failure mapped to the response a client can act on.
 public enum RequestAdmission {
-    public static func admit(_ bytes: UnsafeRawBufferPointer, overTCP: Bool) -> Admission {
+    /// `allowingChaos` admits a CHAOS-class question too (for a `ChaosResponder`); any other class
+    /// but IN is REFUSED.
+    public static func admit(_ bytes: UnsafeRawBufferPointer, overTCP: Bool, allowingChaos: Bool = false) -> Admission {
         guard let peek = HeaderPeek(bytes) else { return .dropped(reason: "shorter than a header") }
         guard !peek.header.isResponse else { return .dropped(reason: "QR set in a request") }
         let message: Message
@@ -46,7 +48,7 @@ public enum RequestAdmission {
         if question.type == .axfr || question.type == .ixfr {
             return .rejected(ResponseBuilder.error(.notImp, for: message, overTCP: overTCP), .notImp)
         }
-        guard question.dnsClass == .internet else {
+        guard question.dnsClass == .internet || (allowingChaos && question.dnsClass == .chaos) else {
             return .rejected(ResponseBuilder.error(.refused, for: message, overTCP: overTCP), .refused)
         }
         return .accepted(Request(message: message, question: question,

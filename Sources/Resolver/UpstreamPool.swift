@@ -28,6 +28,9 @@ public final class UpstreamPool: Sendable {
     public let channels: [PooledChannel]
     public let configurations: [UpstreamConfiguration]
 
+    /// The servers of each upstream set, as explanations name them.
+    public var upstreamNames: [[String]] { configurations.map { $0.servers.map(\.description) } }
+
     /// Resolves each set to servers and opens (or reuses from `previous`) its channel.
     public convenience init(sets: [[Upstream]], timeout: Duration, tries: Int, resolvConfPath: String = "/etc/resolv.conf",
                             limits: PendingForwardSettings = PendingForwardSettings(), reusing previous: UpstreamPool? = nil) throws {

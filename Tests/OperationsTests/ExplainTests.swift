@@ -23,14 +23,6 @@ struct ExplainTests {
         #expect(WireProvenance.innerQuestion("_bogus.web.explain.vpcdns.") == nil)
     }
 
-    @Test func chaosQuestionsAreToldApartWithoutDecoding() throws {
-        let chaos = try Message(header: Header(id: 7), questions: [Question(name: "x.explain.vpcdns.", type: .txt, dnsClass: .chaos)]).encode()
-        let internet = try Message(header: Header(id: 7), questions: [Question(name: "x.explain.vpcdns.", type: .txt)]).encode()
-        #expect(chaos.withUnsafeBytes { WireProvenance.isChaosQuestion($0) })
-        #expect(!internet.withUnsafeBytes { WireProvenance.isChaosQuestion($0) })
-        #expect(![UInt8](repeating: 0, count: 5).withUnsafeBytes { WireProvenance.isChaosQuestion($0) })
-    }
-
     @Test func digFormatPrintsHeaderAndSections() throws {
         var header = Header(id: 42)
         header.isResponse = true

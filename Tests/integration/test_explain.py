@@ -15,7 +15,7 @@ CONFIG = """\
 listen: ["127.0.0.1:$PORT"]
 upstreams: ["$UPSTREAM"]
 allow: ["127.0.0.1/32"]
-explain: { allow: ["127.0.0.1/32"] }
+explain: { allow: ["127.0.0.1/32", "127.0.0.64/32"] }
 vpcs:
   - id: vpc-0a1b2c3d4e5f60718
     region: ap-northeast-1
@@ -158,4 +158,10 @@ def test_provenance_on_the_wire_says_what_explain_says(served):
 
 def test_provenance_is_refused_to_clients_not_allowed(served):
     refused = dig("127.0.0.1", served.port, "web.corp.test.explain.vpcdns", "TXT", "-c", "CH", source=VPC_CLIENT)
+    assert refused.status == "REFUSED" and not refused.answer, refused.text
+
+
+def test_provenance_passes_the_door_first(served):
+    """127.0.0.64 is in explain.allow but in neither allow nor any VPC: the door refuses it."""
+    refused = dig("127.0.0.1", served.port, "web.corp.test.explain.vpcdns", "TXT", "-c", "CH", source="127.0.0.64")
     assert refused.status == "REFUSED" and not refused.answer, refused.text
