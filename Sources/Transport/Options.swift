@@ -38,8 +38,8 @@ public struct TransportOptions: Sendable {
     /// 4 KiB receive buffer and a 4 KiB reply buffer (touched only as far
     /// as datagrams reach).
     public var udpBatchSize: Int
-    /// At most this many datagrams are read per readiness event, so one busy socket sharing a
-    /// thread cannot starve the others; the source fires again for the rest.
+    /// At most this many datagrams are read per wake-up of a socket's thread before it checks
+    /// for the stop signal again (`poll`); the rest are read right after.
     public var udpMaxDatagramsPerEvent: Int
     /// `listen` backlog of TCP sockets bound here (inherited listening sockets keep theirs).
     public var tcpBacklog: Int32
