@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "IPAddress"]),
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "VPCModel", "VPCConfig", "DNSWire", "DNSCache", "IPAddress", "Platform"]),
         .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport", "Platform"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "IPAddress", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "IPAddress", "Transport", "VPCConfig", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "OperationsTests", dependencies: [
             "Telemetry", "Control", "Explain", "Verify", "Resolver", "VPCModel", "VPCConfig", "DNSWire", "IPAddress",
         ]),

@@ -77,8 +77,7 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
             wire.withUnsafeBytes { (base + key.count).initialize(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: wire.count) }
             var position = key.count + wire.count
             for offset in ttlOffsets {
-                base[position] = UInt8(truncatingIfNeeded: offset >> 8)
-                base[position + 1] = UInt8(truncatingIfNeeded: offset)
+                base.storeBigEndian(offset, at: position)
                 position += 2
             }
         }
@@ -224,9 +223,7 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
     /// Adds the OPT record about to be appended to the ARCOUNT of the reply at `base`.
     @inline(__always)
     static func countAppendedOPT(in base: UnsafeMutablePointer<UInt8>) {
-        let additionalCount = (UInt16(base[10]) << 8 | UInt16(base[11])) + 1
-        base[10] = UInt8(truncatingIfNeeded: additionalCount >> 8)
-        base[11] = UInt8(truncatingIfNeeded: additionalCount)
+        base.storeBigEndian(base.bigEndianUInt16(at: 10) + 1, at: 10)
     }
 
     /// Bytes of the stored message (header, question and records, no OPT).
@@ -249,27 +246,22 @@ final class CacheEntry: ManagedBuffer<CacheEntry.Fields, UInt8> {
             let stored = elements + keyLength
             let offsets = stored + wireLength
             base.initialize(from: stored, count: wireLength)
-            base[0] = UInt8(truncatingIfNeeded: id >> 8)
-            base[1] = UInt8(truncatingIfNeeded: id)
-            base[2] = UInt8(truncatingIfNeeded: flags >> 8)
-            base[3] = UInt8(truncatingIfNeeded: flags)
+            base.storeBigEndian(id, at: 0)
+            base.storeBigEndian(flags, at: 2)
             // The client's spelling of the name (RFC 1035 7.3, DNS 0x20); answer owners that are
             // compression pointers to it follow along.
             UnsafeMutableRawPointer(base + 12).copyMemory(from: questionName.baseAddress!, byteCount: questionName.count)
             guard elapsed > 0 || fixedTTL != nil else { return }
             for index in 0..<ttlCount {
-                let field = base + (Int(offsets[2 * index]) << 8 | Int(offsets[2 * index + 1]))
+                let field = base + Int(offsets.bigEndianUInt16(at: 2 * index))
                 let remaining: UInt32
                 if let fixedTTL {
                     remaining = fixedTTL
                 } else {
-                    let value = UInt32(field[0]) << 24 | UInt32(field[1]) << 16 | UInt32(field[2]) << 8 | UInt32(field[3])
+                    let value = field.bigEndianUInt32(at: 0)
                     remaining = value > elapsed ? value - elapsed : 0
                 }
-                field[0] = UInt8(truncatingIfNeeded: remaining >> 24)
-                field[1] = UInt8(truncatingIfNeeded: remaining >> 16)
-                field[2] = UInt8(truncatingIfNeeded: remaining >> 8)
-                field[3] = UInt8(truncatingIfNeeded: remaining)
+                field.storeBigEndian(remaining, at: 0)
             }
         }
     }

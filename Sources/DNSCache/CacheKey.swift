@@ -138,10 +138,8 @@ extension CacheKey {
     @inline(__always)
     private static func writeFields(to base: UnsafeMutablePointer<UInt8>, type: RRType, dnsClass: DNSClass, dnssecOK: Bool,
                                     upstreamSet: Int, view: String?) {
-        base[0] = UInt8(truncatingIfNeeded: type.rawValue >> 8)
-        base[1] = UInt8(truncatingIfNeeded: type.rawValue)
-        base[2] = UInt8(truncatingIfNeeded: dnsClass.rawValue >> 8)
-        base[3] = UInt8(truncatingIfNeeded: dnsClass.rawValue)
+        base.storeBigEndian(type.rawValue, at: 0)
+        base.storeBigEndian(dnsClass.rawValue, at: 2)
         base[4] = (dnssecOK ? 1 : 0) | (view != nil ? 2 : 0)
         var position = 5
         let set = UInt64(bitPattern: Int64(upstreamSet))

@@ -63,10 +63,8 @@ public enum ReplyRules {
     @inline(__always)
     public static func writeOPT(dnssecOK: Bool, to opt: UnsafeMutablePointer<UInt8>) {
         opt[0] = 0
-        opt[1] = UInt8(truncatingIfNeeded: RRType.opt.rawValue >> 8)
-        opt[2] = UInt8(truncatingIfNeeded: RRType.opt.rawValue)
-        opt[3] = UInt8(truncatingIfNeeded: payloadSize >> 8)
-        opt[4] = UInt8(truncatingIfNeeded: payloadSize)
+        opt.storeBigEndian(RRType.opt.rawValue, at: 1)
+        opt.storeBigEndian(UInt16(payloadSize), at: 3)
         opt[5] = 0
         opt[6] = 0
         opt[7] = dnssecOK ? 0x80 : 0

@@ -14,3 +14,35 @@ extension RandomAccessCollection where Element == UInt8, Index == Int {
         UInt32(self[offset]) << 24 | UInt32(self[offset + 1]) << 16 | UInt32(self[offset + 2]) << 8 | UInt32(self[offset + 3])
     }
 }
+
+/// The same reads, and the matching writes, at a raw byte pointer: the hot paths that patch a
+/// reply in place (IDs, flags, counts, TTLs) work on pointers, not collections.
+extension UnsafeMutablePointer where Pointee == UInt8 {
+    /// The 16-bit value stored big-endian at `self + offset`.
+    @inlinable @inline(__always)
+    public func bigEndianUInt16(at offset: Int) -> UInt16 {
+        UnsafeBufferPointer(start: self + offset, count: 2).bigEndianUInt16(at: 0)
+    }
+
+    /// The 32-bit value stored big-endian at `self + offset`.
+    @inlinable @inline(__always)
+    public func bigEndianUInt32(at offset: Int) -> UInt32 {
+        UnsafeBufferPointer(start: self + offset, count: 4).bigEndianUInt32(at: 0)
+    }
+
+    /// Stores `value` big-endian at `self + offset` and the byte after.
+    @inlinable @inline(__always)
+    public func storeBigEndian(_ value: UInt16, at offset: Int) {
+        self[offset] = UInt8(truncatingIfNeeded: value >> 8)
+        self[offset + 1] = UInt8(truncatingIfNeeded: value)
+    }
+
+    /// Stores `value` big-endian at `self + offset` through `offset + 3`.
+    @inlinable @inline(__always)
+    public func storeBigEndian(_ value: UInt32, at offset: Int) {
+        self[offset] = UInt8(truncatingIfNeeded: value >> 24)
+        self[offset + 1] = UInt8(truncatingIfNeeded: value >> 16)
+        self[offset + 2] = UInt8(truncatingIfNeeded: value >> 8)
+        self[offset + 3] = UInt8(truncatingIfNeeded: value)
+    }
+}

@@ -1,4 +1,5 @@
 import DNSWire
+import Platform
 
 /// Replies assembled from the query's own bytes: its header (patched), its question as the
 /// client spelled it, a precompiled body, and the OPT record; the same bytes `ResponseBuilder`
@@ -20,28 +21,22 @@ enum FastReply {
                       pointerOffsets: [Int] = [], shift: Int = 0) {
         let base = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
         base.initialize(from: request.baseAddress!.assumingMemoryBound(to: UInt8.self), count: query.questionEnd)
-        store(ReplyRules.flags(query: query.flags, rcode: rcode.rawValue), at: base + 2)
-        store(answerCount, at: base + 6)
-        store(authorityCount, at: base + 8)
-        store(query.edns == nil ? 0 : 1, at: base + 10)
+        base.storeBigEndian(ReplyRules.flags(query: query.flags, rcode: rcode.rawValue), at: 2)
+        base.storeBigEndian(answerCount, at: 6)
+        base.storeBigEndian(authorityCount, at: 8)
+        base.storeBigEndian(UInt16(query.edns == nil ? 0 : 1), at: 10)
         var position = query.questionEnd
         if let bodyBase = body.baseAddress, body.count > 0 {
             (base + position).initialize(from: bodyBase.assumingMemoryBound(to: UInt8.self), count: body.count)
             for offset in pointerOffsets {
                 let field = base + position + offset
                 let target = (Int(field[0] & 0x3f) << 8 | Int(field[1])) + shift
-                store(0xc000 | UInt16(target), at: field)
+                field.storeBigEndian(0xc000 | UInt16(target), at: 0)
             }
             position += body.count
         }
         if let edns = query.edns {
             ReplyRules.writeOPT(dnssecOK: edns.dnssecOK, to: base + position)
         }
-    }
-
-    @inline(__always)
-    private static func store(_ value: UInt16, at pointer: UnsafeMutablePointer<UInt8>) {
-        pointer[0] = UInt8(truncatingIfNeeded: value >> 8)
-        pointer[1] = UInt8(truncatingIfNeeded: value)
     }
 }

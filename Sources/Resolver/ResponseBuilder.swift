@@ -32,9 +32,10 @@ public enum ResponseBuilder {
         response(to: request, rcode: rcode, answers: [])
     }
 
-    /// `message` on the wire, fitted to `maxSize` by `ReplyRules.encode`; when a record cannot be encoded (RDATA over 65535 bytes, a
-    /// character-string over 255), SERVFAIL with the question and OPT only, and failing even
-    /// that, the bare header with SERVFAIL. A response that cannot be written never traps.
+    /// `message` on the wire, fitted to `maxSize` by `ReplyRules.encode`; when a record cannot be
+    /// encoded (RDATA over 65535 bytes, a character-string over 255), SERVFAIL with the question
+    /// and OPT only, and failing even that, the bare header with SERVFAIL. A response that cannot
+    /// be written never traps.
     public static func encoded(_ message: Message, maxSize: Int) -> [UInt8] {
         if let wire = try? ReplyRules.encode(message, maxSize: maxSize) { return wire }
         var failure = Message(header: message.header, questions: message.questions, edns: message.edns)

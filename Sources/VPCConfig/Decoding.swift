@@ -144,15 +144,15 @@ enum ConfigDecoder {
         }
         if let node = fields.optional("max_connections") {
             settings.maxConnections = reader.integer(node, key: "max_connections",
-                                                     range: TCPSettings.maxConnectionsRange) ?? settings.maxConnections
+                                                     range: TCPSettings.limitRange) ?? settings.maxConnections
         }
         if let node = fields.optional("max_connections_per_client") {
             settings.maxConnectionsPerClient = reader.integer(node, key: "max_connections_per_client",
-                                                              range: TCPSettings.perClientRange) ?? settings.maxConnectionsPerClient
+                                                              range: TCPSettings.limitRange) ?? settings.maxConnectionsPerClient
         }
         if let node = fields.optional("max_queries_in_flight_per_client") {
             settings.maxQueriesInFlightPerClient = reader.integer(node, key: "max_queries_in_flight_per_client",
-                                                                  range: TCPSettings.perClientRange)
+                                                                  range: TCPSettings.limitRange)
                 ?? settings.maxQueriesInFlightPerClient
         }
         return settings

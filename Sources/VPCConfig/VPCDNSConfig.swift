@@ -190,8 +190,9 @@ public struct TCPSettings: Hashable, Sendable, ConfigLocatable {
     public var origin: ConfigOrigin
 
     public static let idleTimeoutMsRange = 100...3_600_000
-    public static let maxConnectionsRange = 1...65_535
-    public static let perClientRange = 1...65_535
+    /// The range of every count limit: `max_connections`, `max_connections_per_client`,
+    /// `max_queries_in_flight_per_client`.
+    public static let limitRange = 1...65_535
 
     public init(idleTimeoutMs: Int = 10_000, maxConnections: Int = 256, maxConnectionsPerClient: Int = 64,
                 maxQueriesInFlightPerClient: Int = 256, origin: ConfigOrigin = ConfigOrigin()) {
