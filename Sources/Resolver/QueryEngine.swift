@@ -151,32 +151,20 @@ public final class QueryEngine: Sendable {
         guard table.serves(view: viewIndex) else { return false }
         let overTCP = transport == .tcp
         switch table.find(folded, length: query.nameLength, type: query.type, view: viewIndex) {
-        case .answer(let compiled):
-            let turn = compiled.bodies.count > 1 ? Int(nextTurn(lane) % UInt32(compiled.bodies.count)) : 0
-            let sent = compiled.bodies[turn].withUnsafeBytes { body -> Bool in
-                guard let size = FastReply.size(query: query, bodySize: body.count, overTCP: overTCP) else { return false }
-                send(size: size, sink: sink) { out in
-                    FastReply.write(into: out, query: query, request: bytes, rcode: compiled.rcode, answerCount: compiled.answerCount,
-                                    authorityCount: compiled.authorityCount, body: body)
-                }
-                return true
-            }
-            guard sent else { return false }
-            report(compiled, query: query, bytes: bytes, client: client, transport: transport,
-                   answers: PrecompiledAnswers.rotate(compiled.answer.answers, from: compiled.rotationStart, by: turn))
+        case .answer(let index):
+            let layout = table.layout(index)
+            let turn = layout.turns > 1 ? Int(nextTurn(lane) % UInt32(layout.turns)) : 0
+            guard sendPrecompiled(layout, body: table.body(layout, turn: turn), query: query, bytes: bytes, shift: 0, overTCP: overTCP,
+                                  sink: sink) else { return false }
+            report(table, index, layout: layout, turn: turn, view: viewIndex, query: query, bytes: bytes, client: client,
+                   transport: transport)
             return true
-        case .nxDomain(let compiled, _):
-            let sent = compiled.bodies[0].withUnsafeBytes { body -> Bool in
-                guard let size = FastReply.size(query: query, bodySize: body.count, overTCP: overTCP) else { return false }
-                send(size: size, sink: sink) { out in
-                    FastReply.write(into: out, query: query, request: bytes, rcode: compiled.rcode, answerCount: compiled.answerCount,
-                                    authorityCount: compiled.authorityCount, body: body, pointerOffsets: compiled.pointerOffsets,
-                                    shift: query.nameLength - compiled.probeNameLength)
-                }
-                return true
-            }
-            guard sent else { return false }
-            report(compiled, query: query, bytes: bytes, client: client, transport: transport, answers: compiled.answer.answers)
+        case .nxDomain(let index, _):
+            let layout = table.layout(index)
+            guard sendPrecompiled(layout, body: table.body(layout, turn: 0), query: query, bytes: bytes,
+                                  shift: query.nameLength - Int(layout.probeNameLength), overTCP: overTCP, sink: sink) else { return false }
+            report(table, index, layout: layout, turn: 0, view: viewIndex, query: query, bytes: bytes, client: client,
+                   transport: transport)
             return true
         case .notLocal:
             answerNotLocal(query, bytes: bytes, folded: folded, state: state, viewIndex: viewIndex, client: client, transport: transport,
@@ -243,15 +231,33 @@ public final class QueryEngine: Sendable {
         return lane.rotation
     }
 
-    /// Reports a precompiled answer: its tally from what was found at load, its records (`answers`,
-    /// in the order sent) only if an event is built.
+    /// Sends a precompiled answer: the query's header and question, `body` with its moving pointers
+    /// shifted by `shift`, the OPT. False when it does not fit (the model's slow path truncates).
     @inline(__always)
-    private func report(_ compiled: PrecompiledAnswers.Compiled, query: QueryView, bytes: UnsafeRawBufferPointer, client: SocketAddress,
-                        transport: QueryEvent.Transport, answers: @autoclosure () -> [ResourceRecord]) {
-        let reason = compiled.answer.reason
-        report(QueryTally(view: reason.view, transport: transport, type: query.type, rcode: compiled.rcode, source: compiled.source),
-               QueryEvent(client: client, transport: transport, question: Question(name: query.questionName(in: bytes), type: query.type),
-                          rcode: compiled.rcode, answers: answers(), reason: reason, fromCache: false, dropped: false))
+    private func sendPrecompiled(_ layout: PrecompiledAnswers.Layout, body: UnsafeRawBufferPointer, query: QueryView,
+                                 bytes: UnsafeRawBufferPointer, shift: Int, overTCP: Bool, sink: some ResponseSink) -> Bool {
+        guard let size = FastReply.size(query: query, bodySize: body.count, overTCP: overTCP) else { return false }
+        send(size: size, sink: sink) { out in
+            FastReply.write(into: out, query: query, request: bytes, rcode: layout.rcode, answerCount: layout.answerCount,
+                            authorityCount: layout.authorityCount, body: body, pointerOffsets: layout.pointers, shift: shift)
+        }
+        return true
+    }
+
+    /// Reports precompiled answer `index`: its tally from its layout and the view's name; the
+    /// model's answer, with the records in the order body `turn` sent them, only if an event is built.
+    @inline(__always)
+    private func report(_ table: PrecompiledAnswers, _ index: Int, layout: PrecompiledAnswers.Layout, turn: Int, view: Int,
+                        query: QueryView, bytes: UnsafeRawBufferPointer, client: SocketAddress, transport: QueryEvent.Transport) {
+        report(QueryTally(view: table.viewName(view), transport: transport, type: query.type, rcode: layout.rcode, source: layout.source),
+               precompiledEvent(table.records(index, turn: turn), rcode: layout.rcode, query: query, bytes: bytes, client: client,
+                                transport: transport))
+    }
+
+    private func precompiledEvent(_ found: (answer: Answer, records: [ResourceRecord]), rcode: RCode, query: QueryView,
+                                  bytes: UnsafeRawBufferPointer, client: SocketAddress, transport: QueryEvent.Transport) -> QueryEvent {
+        QueryEvent(client: client, transport: transport, question: Question(name: query.questionName(in: bytes), type: query.type),
+                   rcode: rcode, answers: found.records, reason: found.answer.reason, fromCache: false, dropped: false)
     }
 
     /// Writes a reply of `size` bytes with `body` and sends it.

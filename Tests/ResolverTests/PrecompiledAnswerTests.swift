@@ -248,6 +248,13 @@ import Glibc
         #expect(result.compared > 500 && result.precompiled > 100)
     }
 
+    /// The probe table holds its keys inline; at 16 bytes a slot it costs what the old index of
+    /// 4-byte slots beside 24-byte entries did.
+    @Test func probeTableSlotsStaySmall() {
+        #expect(MemoryLayout<PrecompiledAnswers.Entry>.stride == 16)
+        #expect(MemoryLayout<PrecompiledAnswers.Layout>.stride <= 32)
+    }
+
     @Test func aViewThatOptsOutIsAnsweredByTheModel() throws {
         let model = try Self.model(Self.config, zones: Self.zones)
         let table = PrecompiledAnswers(model: model, serves: { $0.name != "vpc-0a1b2c3d4e5f60718" })
