@@ -4,7 +4,7 @@ import Platform
 import VPCModel
 
 extension PrecompiledAnswers {
-    /// One answer as the builder encodes it: the model's answer, its header fields and its bodies.
+    /// One answer as the builder encodes it, before its bodies join the table's storage.
     struct Encoded {
         let compiled: Compiled
         let layout: Layout
@@ -20,13 +20,16 @@ extension PrecompiledAnswers {
         }
     }
 
-    /// Collects the keys and encoded answers of every served view.
+    /// Collects the keys and encoded answers of every served view, in the flat arrays the table
+    /// keeps: each answer's bodies are appended to `bodies` as it is encoded.
     struct Builder {
         let model: ResolutionModel
         var names: [UInt8] = []
         /// The keys, each with its full hash (the table places them by it).
         var entries: [(entry: Entry, hash: Int)] = []
-        var answers: [Encoded] = []
+        var layouts: [Layout] = []
+        var bodies: [UInt8] = []
+        var compiled: [Compiled] = []
         var seen: Set<[UInt8]> = []
 
         init(model: ResolutionModel) { self.model = model }
@@ -71,8 +74,12 @@ extension PrecompiledAnswers {
         }
 
         private mutating func append(_ answer: Encoded) -> Int32 {
-            answers.append(answer)
-            return Int32(answers.count - 1)
+            var layout = answer.layout
+            layout.bodyStart = Int32(bodies.count)
+            for body in answer.bodies { bodies += body }
+            layouts.append(layout)
+            compiled.append(answer.compiled)
+            return Int32(layouts.count - 1)
         }
 
         /// Adds a key once; the first value given for a key wins.

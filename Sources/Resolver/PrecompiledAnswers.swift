@@ -19,13 +19,11 @@ import Glibc
 /// CNAME chain leaving local data) is answered by the model as before: `resolve` is the one
 /// source of truth, and this table only remembers what it said.
 ///
-/// A query reads flat storage allocated once here: the probe table holds its keys inline, and a
-/// found answer's header fields and bodies are a `Layout` and a run of bytes, so a lookup follows
-/// no reference (each one a likely cache miss after the kernel's work between two queries) and
-/// retains nothing. The model's `Answer` is kept aside for query events.
-final class PrecompiledAnswers: @unchecked Sendable {
-    // @unchecked: the storage below is written only by `init` and freed by `deinit`.
-
+/// A query reads flat arrays: the probe table holds its keys inline, and a found answer's header
+/// fields and bodies are a `Layout` and a run of bytes, so a lookup follows no reference (each
+/// one a likely cache miss after the kernel's work between two queries) and retains nothing.
+/// The model's `Answer` is kept aside for query events.
+final class PrecompiledAnswers: Sendable {
     /// What the model decided for one precompiled answer; read only to build a query event.
     final class Compiled: Sendable {
         /// The records in the order of the first body.
@@ -135,12 +133,13 @@ final class PrecompiledAnswers: @unchecked Sendable {
     }
 
     /// The open-addressed probe table (`mask + 1` entries, at most half of them used).
-    private let slots: UnsafeMutableBufferPointer<Entry>
+    private let slots: [Entry]
     private let mask: Int
     /// The keys' lowercased wire names, back to back.
-    private let names: UnsafeMutableBufferPointer<UInt8>
-    private let layouts: UnsafeMutableBufferPointer<Layout>
-    private let bodies: UnsafeMutableBufferPointer<UInt8>
+    private let names: [UInt8]
+    private let layouts: [Layout]
+    /// Every answer's bodies, back to back (see `Layout.bodyStart`).
+    private let bodies: [UInt8]
     private let compiled: [Compiled]
     private let entryCount: Int
     /// The name lengths of the exact entries and of the suffix entries.
@@ -161,18 +160,10 @@ final class PrecompiledAnswers: @unchecked Sendable {
             builder.add(view: view, index: index)
         }
         entryCount = builder.entries.count
-        compiled = builder.answers.map(\.compiled)
-        names = Self.copy(builder.names)
-        bodies = Self.copy(builder.answers.flatMap { $0.bodies.joined() })
-        var layouts: [Layout] = []
-        var bodyStart = 0
-        for answer in builder.answers {
-            var layout = answer.layout
-            layout.bodyStart = Int32(bodyStart)
-            bodyStart += Int(layout.bodyLength) * Int(layout.turns)
-            layouts.append(layout)
-        }
-        self.layouts = Self.copy(layouts)
+        names = builder.names
+        layouts = builder.layouts
+        bodies = builder.bodies
+        compiled = builder.compiled
         var exactLengths = LengthSet(), suffixLengths = LengthSet()
         for (entry, _) in builder.entries {
             if entry.kind == Kind.exact { exactLengths.insert(Int(entry.nameLength)) } else { suffixLengths.insert(Int(entry.nameLength)) }
@@ -182,26 +173,13 @@ final class PrecompiledAnswers: @unchecked Sendable {
         var capacity = 16
         while capacity < builder.entries.count * 2 { capacity <<= 1 }
         mask = capacity - 1
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: Entry.free)
+        var slots = [Entry](repeating: Entry.free, count: capacity)
         for (entry, hash) in builder.entries {
             var slot = hash & mask
             while slots[slot].value != Entry.free.value { slot = (slot + 1) & mask }
             slots[slot] = entry
         }
-    }
-
-    deinit {
-        slots.deallocate()
-        names.deallocate()
-        layouts.deallocate()
-        bodies.deallocate()
-    }
-
-    private static func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
-        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: array.count)
-        _ = buffer.initialize(from: array)
-        return buffer
+        self.slots = slots
     }
 
     /// The index used for the default view.
@@ -219,11 +197,13 @@ final class PrecompiledAnswers: @unchecked Sendable {
     @inline(__always)
     func layout(_ index: Int) -> Layout { layouts[index] }
 
-    /// Body `turn` (0..<turns) of `layout`: valid while this table lives.
+    /// Calls `body` with body `turn` (0..<turns) of `layout`.
     @inline(__always)
-    func body(_ layout: Layout, turn: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: bodies.baseAddress.map { $0 + Int(layout.bodyStart) + turn * Int(layout.bodyLength) },
-                               count: Int(layout.bodyLength))
+    func withBody<Result>(_ layout: Layout, turn: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        bodies.withUnsafeBytes { bytes in
+            let start = Int(layout.bodyStart) + turn * Int(layout.bodyLength)
+            return body(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + Int(layout.bodyLength))]))
+        }
     }
 
     /// The model's answer behind answer `index`, and its records in the order body `turn` sends them.
@@ -256,15 +236,19 @@ final class PrecompiledAnswers: @unchecked Sendable {
     private func probe(_ name: UnsafePointer<UInt8>, length: Int, view: Int, kind: UInt8, type: UInt16) -> Int32? {
         let hash = Self.hash(UnsafeRawBufferPointer(start: name, count: length), view: view, kind: kind, type: type)
         let tag = Entry.tag(hash)
-        var slot = hash & mask
-        while true {
-            let entry = slots[slot]
-            if entry.value == Entry.free.value { return nil }
-            if entry.tag == tag, Int(entry.nameLength) == length, entry.type == type, entry.kind == kind, Int(entry.view) == view,
-               memcmp(names.baseAddress! + Int(entry.nameStart), name, length) == 0 {
-                return entry.value
+        return slots.withUnsafeBufferPointer { slots in
+            names.withUnsafeBufferPointer { names in
+                var slot = hash & mask
+                while true {
+                    let entry = slots[slot]
+                    if entry.value == Entry.free.value { return nil }
+                    if entry.tag == tag, Int(entry.nameLength) == length, entry.type == type, entry.kind == kind,
+                       Int(entry.view) == view, memcmp(names.baseAddress! + Int(entry.nameStart), name, length) == 0 {
+                        return entry.value
+                    }
+                    slot = (slot + 1) & mask
+                }
             }
-            slot = (slot + 1) & mask
         }
     }
 

@@ -154,15 +154,18 @@ public final class QueryEngine: Sendable {
         case .answer(let index):
             let layout = table.layout(index)
             let turn = layout.turns > 1 ? Int(nextTurn(lane) % UInt32(layout.turns)) : 0
-            guard sendPrecompiled(layout, body: table.body(layout, turn: turn), query: query, bytes: bytes, shift: 0, overTCP: overTCP,
-                                  sink: sink) else { return false }
+            guard table.withBody(layout, turn: turn, { body in
+                sendPrecompiled(layout, body: body, query: query, bytes: bytes, shift: 0, overTCP: overTCP, sink: sink)
+            }) else { return false }
             report(table, index, layout: layout, turn: turn, view: viewIndex, query: query, bytes: bytes, client: client,
                    transport: transport)
             return true
         case .nxDomain(let index, _):
             let layout = table.layout(index)
-            guard sendPrecompiled(layout, body: table.body(layout, turn: 0), query: query, bytes: bytes,
-                                  shift: query.nameLength - Int(layout.probeNameLength), overTCP: overTCP, sink: sink) else { return false }
+            guard table.withBody(layout, turn: 0, { body in
+                sendPrecompiled(layout, body: body, query: query, bytes: bytes, shift: query.nameLength - Int(layout.probeNameLength),
+                                overTCP: overTCP, sink: sink)
+            }) else { return false }
             report(table, index, layout: layout, turn: 0, view: viewIndex, query: query, bytes: bytes, client: client,
                    transport: transport)
             return true
