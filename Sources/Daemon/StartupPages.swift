@@ -1,7 +1,8 @@
 import Glibc
 
 /// Gives back to the kernel the pages of vpcdns's own code and read-only data that loading a
-/// config touched: argument parsing, YAML, zone files, the model and the precompiled answers.
+/// config touched (argument parsing, YAML, zone files, the model and the precompiled answers),
+/// and the heap pages the load used and freed.
 ///
 /// They are clean pages of the executable file, read again from it if ever needed, and most
 /// are not needed while serving: the kernel maps code in 64 KiB runs around every page a start
@@ -9,15 +10,23 @@ import Glibc
 /// queries uses about a third. The kernel would reclaim them under memory pressure anyway;
 /// `MADV_PAGEOUT` (Linux 5.4) does it at once, so the resident set a service manager or a
 /// container limit sees is the serving code. Pages still in use come back on their next touch.
-/// Writable mappings (data, heap, stacks) are left alone.
+/// Writable mappings (data, heap, stacks) are not paged out; of the heap, only the free pages
+/// are returned (`malloc_trim`): a load's scratch (parsed YAML, the zone builders, the
+/// precompiled answers' intermediate arrays, a replaced state) is freed in chunks between
+/// live ones, which malloc keeps resident for reuse.
 enum StartupPages {
     /// `MADV_PAGEOUT`, from <linux/mman.h>.
     private static let pageOut: Int32 = 21
 
-    /// Pages out the executable's read-only mappings; returns the bytes advised (0 when the
-    /// kernel is too old or /proc is not mounted: nothing else changes).
+    /// glibc's `malloc_trim`, looked up once: <malloc.h> is not part of Swift's Glibc module.
+    private static let trimHeap: (@convention(c) (Int) -> Int32)? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
+        .map { unsafeBitCast($0, to: (@convention(c) (Int) -> Int32).self) }
+
+    /// Pages out the executable's read-only mappings and returns the heap's free pages; returns
+    /// the bytes of the mappings advised (0 when the kernel is too old or /proc is not mounted).
     @discardableResult
     static func release() -> Int {
+        _ = trimHeap?(0)
         guard let executable = executablePath() else { return 0 }
         var advised = 0
         for mapping in readOnlyMappings(of: executable) where madvise(mapping.start, mapping.length, pageOut) == 0 {
