@@ -75,7 +75,7 @@ extension PrecompiledAnswers {
 
         private mutating func append(_ answer: Encoded) -> Int32 {
             var layout = answer.layout
-            layout.bodyStart = Int32(bodies.count)
+            layout.bodyStart = bodies.count
             for body in answer.bodies { bodies += body }
             layouts.append(layout)
             compiled.append(answer.compiled)

@@ -46,7 +46,7 @@ final class PrecompiledAnswers: Sendable {
         var source: QueryTally.Source
         /// The first body's offset in the body storage; the bodies of the other rotations follow,
         /// each `bodyLength` bytes long.
-        var bodyStart: Int32
+        var bodyStart: Int
         var bodyLength: UInt16
         /// How many bodies (rotations of the endpoint addresses) there are.
         var turns: UInt16
@@ -201,7 +201,7 @@ final class PrecompiledAnswers: Sendable {
     @inline(__always)
     func withBody<Result>(_ layout: Layout, turn: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
         bodies.withUnsafeBytes { bytes in
-            let start = Int(layout.bodyStart) + turn * Int(layout.bodyLength)
+            let start = layout.bodyStart + turn * Int(layout.bodyLength)
             return body(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + Int(layout.bodyLength))]))
         }
     }
