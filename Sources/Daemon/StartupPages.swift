@@ -1,4 +1,5 @@
 import Glibc
+import Platform
 
 /// Gives back to the kernel the pages of vpcdns's own code and read-only data that loading a
 /// config touched (argument parsing, YAML, zone files, the model and the precompiled answers),
@@ -19,7 +20,7 @@ enum StartupPages {
     private static let pageOut: Int32 = 21
 
     /// glibc's `malloc_trim`, looked up once: <malloc.h> is not part of Swift's Glibc module.
-    private static let trimHeap: (@convention(c) (Int) -> Int32)? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
+    private static let trimHeap: (@convention(c) (Int) -> Int32)? = libCSymbol("malloc_trim")
         .map { unsafeBitCast($0, to: (@convention(c) (Int) -> Int32).self) }
 
     /// Pages out the executable's read-only mappings and returns the heap's free pages; returns

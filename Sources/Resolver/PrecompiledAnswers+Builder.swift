@@ -70,7 +70,7 @@ extension PrecompiledAnswers {
                     }
                 }
             }
-            for name in stops { insert(name, view: index, kind: Kind.suffix, type: 0, value: -1) }
+            for name in stops { insert(name, view: index, kind: Kind.suffix, type: 0, value: Entry.stop) }
         }
 
         private mutating func append(_ answer: Encoded) -> Int32 {

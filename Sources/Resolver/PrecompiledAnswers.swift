@@ -59,8 +59,8 @@ final class PrecompiledAnswers: Sendable {
     /// What the table says about one question in one view. Answers are named by their index.
     enum Found {
         case answer(Int)
-        /// The name does not exist in the private zone whose apex starts `apexOffset` bytes into the name.
-        case nxDomain(Int, apexOffset: Int)
+        /// The name does not exist in a private zone of the view: its NXDOMAIN answer.
+        case nxDomain(Int)
         /// No local data or rule of the view covers the name: it goes to the default upstreams.
         case notLocal
         /// Ask the model.
@@ -141,7 +141,6 @@ final class PrecompiledAnswers: Sendable {
     /// Every answer's bodies, back to back (see `Layout.bodyStart`).
     private let bodies: [UInt8]
     private let compiled: [Compiled]
-    private let entryCount: Int
     /// The name lengths of the exact entries and of the suffix entries.
     private let exactLengths: LengthSet
     private let suffixLengths: LengthSet
@@ -159,7 +158,6 @@ final class PrecompiledAnswers: Sendable {
         for (index, view) in views.enumerated() where servedViews[index] {
             builder.add(view: view, index: index)
         }
-        entryCount = builder.entries.count
         names = builder.names
         layouts = builder.layouts
         bodies = builder.bodies
@@ -189,9 +187,6 @@ final class PrecompiledAnswers: Sendable {
 
     /// The name of view `index`.
     func viewName(_ index: Int) -> String { viewNames[index] }
-
-    /// Entries held, for status lines and tests.
-    var count: Int { entryCount }
 
     /// The reply fields of answer `index` (from `find`).
     @inline(__always)
@@ -224,7 +219,7 @@ final class PrecompiledAnswers: Sendable {
                let value = probe(name + offset, length: length - offset, view: view, kind: Kind.suffix, type: 0) {
                 // At the name itself, whatever is there (a node, a rule) needs the model.
                 guard offset > 0, value >= 0 else { return .unknown }
-                return .nxDomain(Int(value), apexOffset: offset)
+                return .nxDomain(Int(value))
             }
             let label = Int(name[offset])
             if label == 0 { return .notLocal }

@@ -160,7 +160,7 @@ public final class QueryEngine: Sendable {
             report(table, index, layout: layout, turn: turn, view: viewIndex, query: query, bytes: bytes, client: client,
                    transport: transport)
             return true
-        case .nxDomain(let index, _):
+        case .nxDomain(let index):
             let layout = table.layout(index)
             guard table.withBody(layout, turn: 0, { body in
                 sendPrecompiled(layout, body: body, query: query, bytes: bytes, shift: query.nameLength - Int(layout.probeNameLength),

@@ -34,9 +34,6 @@ public final class ServingState: Sendable {
         view.dnsSupport && view.firewall == nil && view.inboundEndpoint == nil
     }
 
-    /// Precompiled entries held (answers and the suffixes the lookup stops at), for status lines.
-    public var precompiledEntries: Int { precompiled.count }
-
     /// Whether one more UDP packet from `client` is within the rate limit.
     func admits(_ client: IPAddress) -> Bool {
         rateLimiter?.admit(client) ?? true

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 
 /// Linux calls and structures that glibc declares only under `_GNU_SOURCE`, which Swift's Glibc
 /// module does not define. The functions are looked up once with `dlsym`, the structures are
@@ -39,7 +40,7 @@ enum GNUCalls {
     private static let schedGetAffinityFunction = unsafeBitCast(symbol("sched_getaffinity"), to: SchedGetAffinity.self)
 
     private static func symbol(_ name: String) -> UnsafeMutableRawPointer {
-        guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { fatalError("libc lacks \(name)") }
+        guard let address = libCSymbol(name) else { fatalError("libc lacks \(name)") }
         return address
     }
 
