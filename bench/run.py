@@ -727,7 +727,7 @@ def main():
                         help="comma-separated subset of vpcdns,unbound,vpcdns-2cpu (vpcdns unpinned),vpcdns-metrics "
                         "(pinned, its Prometheus listener on, so every query is counted),baseline (--baseline-bin, pinned)")
     parser.add_argument("--repeat", type=int, help="rounds per scenario, servers alternating; per-metric medians "
-                        "are reported (default 2, --quick 1)")
+                        "are reported (default 5, --quick 1)")
     parser.add_argument("--client-cpu", type=int, default=0, help="CPU dnsperf is pinned to (default 0)")
     parser.add_argument("--server-cpu", type=int, default=1, help="CPU the pinned servers run on (default 1)")
     parser.add_argument("--bin", default=os.path.join(REPO, ".build", "release", "vpcdns"), help="vpcdns binary")
@@ -744,7 +744,7 @@ def main():
 
     duration = args.duration or (2 if args.quick else 5)
     latency_duration = args.latency_duration or (1.5 if args.quick else 3)
-    repeat = max(1, args.repeat or (1 if args.quick else 2))
+    repeat = max(1, args.repeat or (1 if args.quick else 5))
     scenarios = [s for s in args.scenarios.split(",") if s]
     configs = [s for s in args.servers.split(",") if s]
     for s in scenarios:
